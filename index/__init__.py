@@ -1,0 +1,1 @@
+"""Turns articles into a searchable index (the admin side)."""

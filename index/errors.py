@@ -1,0 +1,21 @@
+"""Domain errors. Entry points translate them: the CLI prints and exits, the bot apologises."""
+
+
+class Error(Exception):
+    """Base class for every expected hoidap error."""
+
+
+class IngestError(Error):
+    """A file could not be read as an article (bad encoding, empty, binary, malformed)."""
+
+
+class IndexMissing(Error):
+    """No index has been published in the data directory yet."""
+
+
+class IndexMismatch(Error):
+    """The index was built with another embedder than the one configured."""
+
+
+class IndexCorrupt(Error):
+    """The published index cannot be loaded."""
