@@ -19,3 +19,7 @@ class IndexMismatch(Error):
 
 class IndexCorrupt(Error):
     """The published index cannot be loaded."""
+
+
+class BadQuestion(Error):
+    """A question that cannot be searched (empty or too long)."""

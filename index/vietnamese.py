@@ -26,9 +26,9 @@ def _place_tone(syllable: str) -> str:
     bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
     lower = bare.lower()
     start = 0
-    if lower.startswith("qu") and len(lower) > 2:
-        start = 2
-    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+    qu = lower.startswith("qu") and len(lower) > 2
+    gi = lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS
+    if qu or gi:  # the u of qu and the i of gi belong to the consonant
         start = 2
     while start < len(lower) and lower[start] not in _VOWELS:
         start += 1

@@ -1,0 +1,246 @@
+"""Builds and updates index versions: chunk, embed (cached by content), write, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from index.chunking import chunk_article
+from index.documents import Article, Chunk
+from index.embedders import Embedder
+from index.errors import Error, IndexMissing
+from index.lexical import LexicalIndex
+from index.manifest import FORMAT_VERSION, Manifest
+from index.store import CHUNKS_DB, VectorCache, read_version_db, text_key, write_version_db
+from index.versions import current_version, new_staging_dir, publish, writer_lock
+
+log = logging.getLogger(__name__)
+
+DENSE_FILE = "dense.faiss"
+CACHE_FILE = "cache/embeddings.sqlite"
+
+
+def passage_text(article_title: str, chunk: Chunk) -> str:
+    """What is embedded and lexically indexed for a chunk: its article's title, then the text."""
+    return f"{article_title}\n{chunk.text}" if article_title else chunk.text
+
+
+@dataclass
+class BuildReport:
+    """What an index operation changed."""
+
+    version: str = ""  # empty when nothing changed and no version was published
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # human-readable reasons
+    articles: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks whose vectors had to be computed (not in the cache)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """True when the published content differs from before."""
+        return bool(self.added or self.updated or self.removed)
+
+
+class IndexBuilder:
+    """Writes new index versions into a data directory; one writer at a time."""
+
+    def __init__(self, data_dir: Path, embedder: Embedder, progress: bool | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.embedder = embedder
+        self.progress = progress  # None: a progress bar only on a terminal
+
+    def build(self, articles: Iterable[Article]) -> BuildReport:
+        """Make the index contain exactly these articles (a full rebuild that reuses vectors)."""
+        with writer_lock(self.data_dir):
+            previous = self._previous(check_embedder=False)
+            report = BuildReport()
+            wanted = self._dedupe(articles, {}, report)
+            return self._apply(previous, wanted, report, force=previous is None)
+
+    def add(self, articles: Iterable[Article]) -> BuildReport:
+        """Add or update articles, keeping every other article as it is."""
+        with writer_lock(self.data_dir):
+            previous = self._previous(check_embedder=True)
+            report = BuildReport()
+            existing = dict(previous[0]) if previous else {}
+            wanted = self._dedupe(articles, existing, report)
+            return self._apply(previous, {**existing, **wanted}, report)
+
+    def remove(self, doc_ids: Iterable[str]) -> BuildReport:
+        """Remove articles by doc_id; unknown ids are reported, not fatal."""
+        with writer_lock(self.data_dir):
+            previous = self._previous(check_embedder=True)
+            if previous is None:
+                raise IndexMissing(
+                    f"no index in {self.data_dir}: nothing to remove "
+                    f"(build one with `hoidap index build --data-dir {self.data_dir}`)"
+                )
+            report = BuildReport()
+            remaining = dict(previous[0])
+            for doc_id in doc_ids:
+                if remaining.pop(doc_id, None) is None:
+                    report.skipped.append(f"{doc_id}: no such article in the index")
+            return self._apply(previous, remaining, report)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _previous(self, check_embedder: bool) -> tuple[dict[str, Article], list[Chunk]] | None:
+        try:
+            version = current_version(self.data_dir)
+        except IndexMissing:
+            return None
+        manifest = Manifest.read(version)
+        if manifest.embedder != self.embedder.id or manifest.dim != self.embedder.dim:
+            if check_embedder:
+                manifest.check_embedder(self.embedder.id, self.embedder.dim, self.data_dir)
+            log.info("embedder changed from %s: rebuilding every vector", manifest.embedder)
+            return None
+        return read_version_db(version / CHUNKS_DB)
+
+    @staticmethod
+    def _dedupe(
+        articles: Iterable[Article], existing: dict[str, Article], report: BuildReport
+    ) -> dict[str, Article]:
+        """Keep one article per content; an article already stored elsewhere is skipped."""
+        by_hash = {a.content_hash: a.doc_id for a in existing.values()}
+        wanted: dict[str, Article] = {}
+        for article in articles:
+            owner = by_hash.get(article.content_hash)
+            if owner is not None and owner != article.doc_id:
+                report.skipped.append(
+                    f"{article.path or article.doc_id}: same content as article {owner}, "
+                    "stored once"
+                )
+                continue
+            if article.doc_id in wanted:
+                old = wanted[article.doc_id]
+                by_hash.pop(old.content_hash, None)
+                report.skipped.append(
+                    f"{article.path or article.doc_id}: doc_id {article.doc_id} given twice, "
+                    "the later one is kept"
+                )
+            wanted[article.doc_id] = article
+            by_hash[article.content_hash] = article.doc_id
+        return wanted
+
+    def _apply(
+        self,
+        previous: tuple[dict[str, Article], list[Chunk]] | None,
+        articles: dict[str, Article],
+        report: BuildReport,
+        force: bool = False,
+    ) -> BuildReport:
+        started = time.perf_counter()
+        old_articles, old_chunks = previous or ({}, [])
+        old_by_doc: dict[str, list[Chunk]] = {}
+        for chunk in old_chunks:
+            old_by_doc.setdefault(chunk.doc_id, []).append(chunk)
+
+        chunks: list[Chunk] = []
+        for doc_id, article in articles.items():
+            old = old_articles.get(doc_id)
+            if old is not None and old.content_hash == article.content_hash:
+                report.unchanged.append(doc_id)
+                chunks.extend(old_by_doc.get(doc_id, []))
+                continue
+            (report.updated if old is not None else report.added).append(doc_id)
+            chunks.extend(chunk_article(article))
+        report.removed = [d for d in old_articles if d not in articles]
+        report.articles, report.chunks = len(articles), len(chunks)
+        if not report.changed and not force:
+            log.info("index unchanged: nothing to publish")
+            report.seconds = time.perf_counter() - started
+            return report
+
+        titles = [articles[c.doc_id].title for c in chunks]
+        texts = [passage_text(t, c) for t, c in zip(titles, chunks, strict=True)]
+        vectors = self._vectors(texts, report)
+        ordered = list(articles.values())
+
+        staging = new_staging_dir(self.data_dir)
+        write_version_db(staging / CHUNKS_DB, ordered, chunks)
+        dense = faiss.IndexFlatIP(self.embedder.dim)
+        if len(vectors):
+            dense.add(vectors)
+        faiss.write_index(dense, str(staging / DENSE_FILE))
+        LexicalIndex.build(texts).save(staging)
+        report.seconds = time.perf_counter() - started
+        Manifest(
+            format_version=FORMAT_VERSION,
+            embedder=self.embedder.id,
+            dim=self.embedder.dim,
+            articles=len(ordered),
+            chunks=len(chunks),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            fingerprint=fingerprint(ordered),
+            build_seconds=round(report.seconds, 3),
+        ).write(staging)
+        report.version = publish(self.data_dir, staging).name
+        log.info(
+            "index %s: %d articles, %d chunks (%d embedded) in %.1fs",
+            report.version,
+            report.articles,
+            report.chunks,
+            report.embedded,
+            report.seconds,
+        )
+        return report
+
+    def _vectors(self, texts: Sequence[str], report: BuildReport) -> np.ndarray:
+        """Vectors for every text, embedding only those not already in the cache."""
+        cache = VectorCache(self.data_dir / CACHE_FILE, self.embedder.id, self.embedder.dim)
+        try:
+            keys = [text_key(t) for t in texts]
+            found = cache.get_many(keys)
+            missing = list(dict.fromkeys(k for k in keys if k not in found))
+            if missing:
+                log.info("embedding %d new chunks (%d cached)", len(missing), len(found))
+                text_of = dict(zip(keys, texts, strict=True))
+                todo = [text_of[k] for k in missing]
+                started = time.perf_counter()
+                disable = None if self.progress is None else not self.progress
+                with tqdm(total=len(todo), unit="chunk", desc="embedding", disable=disable) as bar:
+
+                    def keep(start: int, batch: np.ndarray) -> None:
+                        batch_keys = missing[start : start + len(batch)]
+                        cache.put_many(zip(batch_keys, batch, strict=True))
+                        found.update(zip(batch_keys, batch, strict=True))
+                        bar.update(len(batch))
+
+                    self.embedder.embed(todo, "passage", on_batch=keep)
+                report.embed_seconds = time.perf_counter() - started
+                report.embedded = len(todo)
+        finally:
+            cache.close()
+        if not texts:
+            return np.empty((0, self.embedder.dim), dtype=np.float32)
+        return np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+
+
+def fingerprint(articles: Iterable[Article]) -> str:
+    """Content fingerprint of a set of articles, independent of their order."""
+    h = hashlib.sha256()
+    for doc_id, content in sorted((a.doc_id, a.content_hash) for a in articles):
+        h.update(f"{doc_id}\x00{content}\n".encode())
+    return h.hexdigest()
+
+
+def require_articles(articles: Sequence[Article], what: str) -> None:
+    """Refuse to publish an empty index from a batch where nothing could be read."""
+    if not articles:
+        raise Error(f"no article could be read from {what}: nothing was indexed")

@@ -1,0 +1,402 @@
+"""Read article files (.txt, .md, .html, .pdf, .docx, .jsonl) into `Article`s.
+
+One bad file never stops a batch: every failure becomes a `Problem` with the path (and line,
+for JSON Lines) and the other files are still read.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.cleaning import (
+    CleanedText,
+    clean_body,
+    clean_text_article,
+    clean_title,
+    parse_date,
+    source_from_url,
+    title_from_text,
+)
+from index.decoding import decode
+from index.documents import Article
+from index.errors import IngestError
+from index.vietnamese import fold, normalize
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file (or one line of it) was not read as an article."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ReadResult:
+    """The articles read from a batch of paths, and what went wrong on the way."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_paths(paths: Iterable[str | Path]) -> ReadResult:
+    """Read every supported file under `paths` (files or directories) into articles."""
+    result = ReadResult()
+    for path in _expand(paths, result.problems):
+        articles, problems = _read_file(path)
+        result.articles.extend(articles)
+        result.problems.extend(problems)
+    result.articles, duplicates = _deduplicate(result.articles)
+    result.problems.extend(duplicates)
+    log.info("read %d articles (%d problems)", len(result.articles), len(result.problems))
+    return result
+
+
+def doc_id_from_path(path: str | Path) -> str:
+    """A stable id from the file name: `Chỉ thị 05.txt` → `chi-thi-05`."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", fold(Path(path).stem).lower()).strip("-")
+    return slug or "doc"
+
+
+def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> Iterator[Path]:
+    """Supported files, directories walked in sorted order; each real file once."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            candidates = list(_walk(path))
+        elif path.is_file():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"unsupported file type {path.suffix or '(no extension)'!r}; "
+                        f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+                    )
+                )
+                continue
+            candidates = [path]
+        else:
+            problems.append(Problem(str(path), "no such file or directory"))
+            continue
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            hidden = name.startswith((".", "~$"))  # "~$x.docx" is Word's lock file
+            if not hidden and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield Path(root) / name
+
+
+def _read_file(path: Path) -> tuple[list[Article], list[Problem]]:
+    """Articles of one file; any failure is returned as a problem, never raised."""
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES / 1024 / 1024
+            raise IngestError(
+                f"file is {size / 1024 / 1024:.1f} MB, over the {limit:.0f} MB limit"
+            )
+        data = path.read_bytes()
+        if suffix == ".jsonl":
+            return _read_jsonl(data, path)
+        cleaned = _READERS[suffix](data, str(path))
+        if not cleaned.text:
+            raise IngestError("no article text left after cleaning")
+    except IngestError as e:
+        return [], [Problem(str(path), _without_path(str(e), path))]
+    except OSError as e:
+        return [], [Problem(str(path), f"cannot read file: {e.strerror or e}")]
+    except Exception as e:  # a parser choking on one file must not stop the batch
+        log.debug("failed to parse %s", path, exc_info=True)
+        kind = suffix.lstrip(".").upper()
+        return [], [Problem(str(path), f"cannot parse {kind}: {type(e).__name__}: {e}")]
+    article = Article(
+        doc_id=doc_id_from_path(path),
+        title=cleaned.title,
+        text=cleaned.text,
+        source=cleaned.source,
+        url=cleaned.url,
+        published_at=cleaned.published_at,
+        path=str(path),
+    )
+    return [article], []
+
+
+def _without_path(message: str, path: Path) -> str:
+    return message.removeprefix(f"{path}: ")
+
+
+def _read_txt(data: bytes, path: str) -> CleanedText:
+    return clean_text_article(decode(data, path))
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_MD_HEADING = re.compile(r"#{1,6}\s+(.*?)\s*#*")
+_MD_RULE = re.compile(r"(?:[-*_]\s*){3,}|=+|\|?[\s:|-]*-{3,}[\s:|-]*\|?")  # rules, setext, tables
+_MD_LIST = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+")
+_MD_INLINE = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML
+]
+
+
+def _read_markdown(data: bytes, path: str) -> CleanedText:
+    text = decode(data, path)
+    meta: dict[str, str] = {}
+    front = _FRONT_MATTER.match(text)
+    if front:
+        for line in front[1].splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip("\"'")
+        text = text[front.end() :]
+    title = meta.get("title", "")
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line.startswith("```") or re.match(r"\[[^\]]+\]:\s", line) or _MD_RULE.fullmatch(line):
+            lines.append("")
+            continue
+        line = re.sub(r"^(?:>\s?)+", "", line)
+        if line.startswith("|"):  # a table row
+            line = " | ".join(cell.strip() for cell in line.strip("|").split("|"))
+        heading = _MD_HEADING.fullmatch(line)
+        if heading:
+            line = heading[1]
+            if not title and raw.startswith("# "):
+                title = _md_inline(line)
+                continue
+        if heading or _MD_LIST.match(line):  # headings and list items are paragraphs
+            line = re.sub(r"^[-*+]\s+", "", line)
+            lines.extend(["", line, ""])
+        else:
+            lines.append(line)
+    cleaned = clean_text_article(_md_inline(_join_soft_breaks(lines)), title=title)
+    url = cleaned.url or meta.get("url", "")
+    return CleanedText(
+        title=cleaned.title,
+        text=cleaned.text,
+        source=cleaned.source or meta.get("source", "") or (source_from_url(url) if url else ""),
+        url=url,
+        published_at=cleaned.published_at or parse_date(meta.get("date", "")),
+    )
+
+
+def _join_soft_breaks(lines: list[str]) -> str:
+    """One line per paragraph; a line ending a sentence also ends its paragraph."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        if current and (not line or line[-1] in ".!?…:;"):
+            paragraphs.append(" ".join(current))
+            current = []
+    return "\n".join(paragraphs)
+
+
+def _md_inline(text: str) -> str:
+    for pattern, repl in _MD_INLINE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _read_html(data: bytes, path: str) -> CleanedText:
+    import trafilatura  # slow to import; only needed for HTML
+
+    page = decode(data, path)
+    doc = trafilatura.bare_extraction(
+        page, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if doc is None or not (doc.text or "").strip():
+        log.info("%s: trafilatura found no main text, falling back to tag stripping", path)
+        return clean_text_article(_strip_tags(page), title=_html_title(page))
+    cleaned = clean_text_article(doc.text, title=doc.title or "")
+    url = cleaned.url or doc.url or ""
+    source = cleaned.source or doc.sitename or (source_from_url(url) if url else "")
+    return CleanedText(
+        title=cleaned.title,
+        text=cleaned.text,
+        source=normalize(source),
+        url=url,
+        published_at=cleaned.published_at or parse_date(doc.date or ""),
+    )
+
+
+_HTML_DROP = re.compile(
+    r"<(script|style|noscript|nav|header|footer|aside|form|head)\b.*?</\1\s*>", re.I | re.S
+)
+_HTML_BLOCK = re.compile(
+    r"<(?:br|/?p|/div|/h[1-6]|/li|/tr|/article|/section|/table)\b[^>]*>", re.I
+)
+
+
+def _strip_tags(page: str) -> str:
+    text = _HTML_BLOCK.sub("\n", _HTML_DROP.sub("\n", page))
+    return html.unescape(re.sub(r"<[^>]*>", " ", text))
+
+
+def _html_title(page: str) -> str:
+    for pattern in (r"<h1\b[^>]*>(.*?)</h1>", r"<title\b[^>]*>(.*?)</title>"):
+        m = re.search(pattern, page, re.I | re.S)
+        if m:
+            return html.unescape(re.sub(r"<[^>]*>", " ", m[1])).strip()
+    return ""
+
+
+_PAGE_NUMBER = re.compile(r"(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?", re.I)
+_JUNK_PDF_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(?:docx?|pdf|odt)", re.I)
+
+
+def _read_pdf(data: bytes, path: str) -> CleanedText:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise IngestError(f"{path}: PDF is password-protected; save an unprotected copy")
+    lines = []
+    for page in reader.pages:
+        for line in (page.extract_text() or "").split("\n"):
+            if not _PAGE_NUMBER.fullmatch(line.strip()):
+                lines.append(line)
+    text = "\n".join(lines)
+    if not text.strip():
+        raise IngestError(
+            f"{path}: PDF has no extractable text; it may be a scanned image (run OCR first)"
+        )
+    title = (reader.metadata.title if reader.metadata else None) or ""
+    if _JUNK_PDF_TITLE.fullmatch(title.strip()):
+        title = ""
+    return clean_text_article(text, title=title, wrapped=True)
+
+
+def _read_docx(data: bytes, path: str) -> CleanedText:
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(data))
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells
+                lines.append(" | ".join(c for c in cells if c))
+        else:
+            lines.append(block.text)
+    title = document.core_properties.title or ""
+    return clean_text_article("\n".join(lines), title=title)
+
+
+_READERS: dict[str, Callable[[bytes, str], CleanedText]] = {
+    ".txt": _read_txt,
+    ".md": _read_markdown,
+    ".markdown": _read_markdown,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}
+
+
+def _read_jsonl(data: bytes, path: Path) -> tuple[list[Article], list[Problem]]:
+    """One article per line (`doc_id`, `text`, optional `title`, `url`, `published_at`)."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(decode(data, str(path)).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            articles.append(_jsonl_article(line, path))
+        except IngestError as e:
+            problems.append(Problem(str(path), str(e), number))
+    return articles, problems
+
+
+def _jsonl_article(line: str, path: Path) -> Article:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise IngestError(f"invalid JSON: {e.msg} (column {e.colno})") from e
+    if not isinstance(record, dict):
+        raise IngestError(f"expected a JSON object, got {type(record).__name__}")
+    doc_id = record.get("doc_id")
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise IngestError("missing or empty 'doc_id'")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise IngestError(f"article {doc_id!r}: missing or empty 'text'")
+    body = clean_body(text)
+    if not body:
+        raise IngestError(f"article {doc_id!r}: no article text left after cleaning")
+    title = record.get("title") if isinstance(record.get("title"), str) else ""
+    url = record.get("url") if isinstance(record.get("url"), str) else ""
+    source = record.get("source") if isinstance(record.get("source"), str) else ""
+    published = record.get("published_at")
+    return Article(
+        doc_id=doc_id.strip(),
+        title=clean_title(title) or title_from_text(body),
+        text=body,
+        source=normalize(source.strip()) or (source_from_url(url) if url else ""),
+        url=url.strip(),
+        published_at=parse_date(published) if isinstance(published, str) else "",
+        path=str(path),
+    )
+
+
+def _deduplicate(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Keep the first of identical articles and the last of articles sharing a doc_id."""
+    problems: list[Problem] = []
+    first_by_hash: dict[str, str] = {}
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        digest = article.content_hash
+        if digest in first_by_hash:
+            problems.append(Problem(article.path, f"duplicate of {first_by_hash[digest]}"))
+            continue
+        first_by_hash[digest] = article.doc_id
+        previous = by_id.pop(article.doc_id, None)
+        if previous is not None:
+            problems.append(
+                Problem(
+                    previous.path,
+                    f"doc_id {article.doc_id!r} is also used by {article.path}; "
+                    "keeping the later one",
+                )
+            )
+        by_id[article.doc_id] = article
+    return list(by_id.values()), problems

@@ -1,0 +1,132 @@
+"""SQLite storage: the articles and chunks of one version, and the embedding cache."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.documents import Article, Chunk
+
+CHUNKS_DB = "chunks.sqlite"
+
+_SCHEMA = """
+CREATE TABLE articles (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
+    url TEXT NOT NULL, published_at TEXT NOT NULL, path TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY,  -- the chunk's row in the dense and lexical indexes
+    doc_id TEXT NOT NULL REFERENCES articles(doc_id), ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL, paragraph INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, refs TEXT NOT NULL  -- canonical reference ids, space-separated
+);
+CREATE INDEX chunks_doc ON chunks(doc_id);
+"""
+
+
+def write_version_db(path: Path, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
+    """Write a new chunks database; row i of `chunks` becomes row i of every index."""
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(_SCHEMA)
+        db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    a.doc_id,
+                    a.title,
+                    a.text,
+                    a.source,
+                    a.url,
+                    a.published_at,
+                    a.path,
+                    a.content_hash,
+                )
+                for a in articles
+            ),
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (i, c.doc_id, c.ordinal, c.text, c.paragraph, c.start, c.end, " ".join(c.refs))
+                for i, c in enumerate(chunks)
+            ),
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def read_version_db(path: Path) -> tuple[dict[str, Article], list[Chunk]]:
+    """Read every article (by doc_id) and every chunk (in row order) of a version."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        articles = {
+            row[0]: Article(*row[:7])
+            for row in db.execute(
+                "SELECT doc_id, title, text, source, url, published_at, path FROM articles"
+            )
+        }
+        chunks = [
+            Chunk(doc_id, ordinal, text, paragraph, start, end, tuple(refs.split()))
+            for doc_id, ordinal, text, paragraph, start, end, refs in db.execute(
+                'SELECT doc_id, ordinal, text, paragraph, start, "end", refs '
+                "FROM chunks ORDER BY row"
+            )
+        ]
+    finally:
+        db.close()
+    return articles, chunks
+
+
+def text_key(text: str) -> str:
+    """Cache key of an embedded text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class VectorCache:
+    """Embeddings by content, per embedder, so no text is ever embedded twice."""
+
+    def __init__(self, path: Path, embedder_id: str, dim: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (embedder TEXT NOT NULL, key TEXT NOT NULL, "
+            "vector BLOB NOT NULL, PRIMARY KEY (embedder, key)) WITHOUT ROWID"
+        )
+        self._embedder = embedder_id
+        self._dim = dim
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among `keys`."""
+        found: dict[str, np.ndarray] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for key, blob in self._db.execute(
+                f"SELECT key, vector FROM vectors WHERE embedder = ? AND key IN ({marks})",
+                (self._embedder, *part),
+            ):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape == (self._dim,):
+                    found[key] = vector
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Store vectors and commit, so a killed build keeps what it already embedded."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+            ((self._embedder, key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in items),
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()

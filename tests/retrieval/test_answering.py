@@ -1,0 +1,104 @@
+"""Cited extractive answers on the sample corpus, with the real embedder and index."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from index.chunking import split_paragraphs
+from index.errors import BadQuestion
+from index.vietnamese import fold
+from retrieval.answering import NOT_FOUND, Answerer
+
+LAO_CAI_URL = "http://baolaocai.vn/bai-viet/213010-nhieu-giai-phap-nang-cao-nang-luc-lanh-dao-cua-to-chuc-dang"
+QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
+
+IN_SCOPE = [
+    QUESTION,
+    "Chỉ thị 05 của Bộ Chính trị nói về gì?",
+    "Đảng bộ Khối Cơ quan Dân chính Đảng TP Cần Thơ khắc phục hạn chế theo NQTW4 thế nào?",
+    "Hà Nội thực hiện bao nhiêu đề án, chuyên đề cấp thành phố trong Chương trình 01?",
+    "TP Hạ Long đổi mới ban hành nghị quyết, chỉ thị như thế nào?",
+    "Bắc Giang nâng cao chất lượng sinh hoạt chi bộ ra sao?",
+]
+OUT_OF_SCOPE = [
+    "Giá vàng SJC hôm nay bao nhiêu?",
+    "Thời tiết Đà Lạt cuối tuần này thế nào?",
+    "Chỉ thị 99-CT/TW nói về vấn đề gì?",
+]
+
+
+def test_lao_cai_question_is_answered_with_the_date_and_cited(seed_answerer: Answerer) -> None:
+    answer = seed_answerer.answer(QUESTION)
+
+    assert not answer.abstained
+    assert "10/9/2018" in answer.text
+    cited = [c for c in answer.citations if "10/9/2018" in " ".join(c.quotes)]
+    assert cited and cited[0].url == LAO_CAI_URL
+    assert cited[0].title == "Nhiều giải pháp nâng cao năng lực lãnh đạo của tổ chức đảng"
+    assert f"[{cited[0].number}]" in answer.text
+
+
+def test_the_same_question_without_diacritics_finds_the_same_article(
+    seed_answerer: Answerer,
+) -> None:
+    answer = seed_answerer.answer(fold(QUESTION))
+
+    assert answer.hits[0].article.url == LAO_CAI_URL
+    assert "10/9/2018" in answer.text
+
+
+@pytest.mark.parametrize("question", IN_SCOPE + [fold(q) for q in IN_SCOPE])
+def test_every_quote_is_verbatim_in_its_cited_passage(
+    seed_answerer: Answerer, question: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    assert not answer.abstained, answer.hits[0].chunk.text
+    for citation in answer.citations:
+        assert citation.quotes
+        for quote in citation.quotes:
+            assert quote in citation.passage
+            assert f"{quote} [{citation.number}]" in answer.text
+        article = next(h.article for h in answer.hits if h.article.doc_id == citation.doc_id)
+        start, end = split_paragraphs(article.text)[citation.paragraph - 1]
+        assert citation.passage == article.text[start:end]
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE + [fold(q) for q in OUT_OF_SCOPE])
+def test_questions_the_articles_do_not_cover_get_an_honest_no(
+    seed_answerer: Answerer, question: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    assert answer.abstained
+    assert answer.text == NOT_FOUND
+    assert answer.citations == ()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 1001])
+def test_empty_or_huge_questions_are_refused_clearly(
+    seed_answerer: Answerer, question: str
+) -> None:
+    with pytest.raises(BadQuestion):
+        seed_answerer.answer(question)
+
+
+async def test_async_answer_runs_off_the_event_loop(seed_answerer: Answerer) -> None:
+    loop_thread = threading.get_ident()
+    seen: list[int] = []
+    original = seed_answerer.searcher.search
+
+    def spy(*args, **kwargs):
+        seen.append(threading.get_ident())
+        return original(*args, **kwargs)
+
+    seed_answerer.searcher.search = spy  # type: ignore[method-assign]
+    try:
+        answer, _ = await asyncio.gather(seed_answerer.aanswer(QUESTION), asyncio.sleep(0))
+    finally:
+        del seed_answerer.searcher.search
+    assert "10/9/2018" in answer.text
+    assert seen and seen[0] != loop_thread
