@@ -6,14 +6,27 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.render import plain_text
 from bot.settings import Settings
 from bot.terminal import chat
-from index.builder import BuildReport, IndexBuilder
+from evaluation.report import write_report
+from evaluation.runner import (
+    CONDITIONS,
+    CONFIGS,
+    build_answerer,
+    check_gold_ids,
+    corpus_slug,
+    evaluate,
+    load_questions,
+    prepare_index,
+)
+from index.builder import CACHE_FILE, BuildReport, IndexBuilder
 from index.embedders import Embedder, make_embedder
 from index.errors import Error
 from index.manifest import Manifest
@@ -68,6 +81,35 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    evaluate = commands.add_parser(
+        "eval", parents=[common], help="score retrieval and answers on a question set"
+    )
+    evaluate.add_argument("questions", type=Path, metavar="QUESTIONS.jsonl")
+    evaluate.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="index these articles first (reused when unchanged); default: the data dir's index",
+    )
+    evaluate.add_argument("--out", type=Path, default=Path("report"), help="report directory")
+    evaluate.add_argument("--k", type=int, default=10, help="passages retrieved per question")
+    evaluate.add_argument(
+        "--no-diacritics", action="store_true", help="strip diacritics from every question"
+    )
+    evaluate.add_argument(
+        "--both", action="store_true", help="run with and without diacritics, side by side"
+    )
+    evaluate.add_argument(
+        "--compare",
+        nargs="+",
+        choices=sorted(CONFIGS),
+        default=["hybrid"],
+        metavar="CONFIG",
+        help="retrieval configurations to run in the same pass: bm25, dense, hybrid",
+    )
+    evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
     commands.add_parser("chat", parents=[common], help="chat in the terminal")
     commands.add_parser("run", parents=[common], help="run the bot on the configured channels")
     return parser
@@ -136,6 +178,72 @@ def _status(data_dir: Path) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> int:
+    started = time.perf_counter()
+    questions, problems = load_questions(args.questions)
+    if args.limit is not None:
+        questions = questions[: args.limit]
+    data_dir = settings.data_dir
+    if args.corpus:
+        data_dir = settings.data_dir / "eval" / corpus_slug(args.corpus)
+        _, read_problems = prepare_index(
+            args.corpus, data_dir, embedder, cache=settings.data_dir / CACHE_FILE
+        )
+        problems += read_problems
+    answerer = build_answerer(data_dir, embedder, args.k)
+    questions, gold_problems = check_gold_ids(
+        questions, set(answerer.searcher.snapshot().articles), args.questions
+    )
+    problems += gold_problems
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not questions:
+        raise Error(f"no usable question in {args.questions}")
+    if args.both:
+        conditions = list(CONDITIONS)
+    else:
+        conditions = ["no-diacritics" if args.no_diacritics else "diacritics"]
+    results = evaluate(questions, answerer, args.compare, conditions, k=args.k)
+    manifest = answerer.searcher.snapshot().manifest
+    run_info = {
+        "command": "hoidap " + " ".join(sys.argv[1:]) if sys.argv else "hoidap eval",
+        "questions_file": str(args.questions),
+        "questions": len(questions),
+        "corpus": [str(p) for p in args.corpus or []],
+        "index": {
+            "dir": str(data_dir),
+            "articles": manifest.articles,
+            "chunks": manifest.chunks,
+            "embedder": manifest.embedder,
+        },
+        "k": args.k,
+        "configs": list(args.compare),
+        "conditions": conditions,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "problems": [str(p) for p in problems],
+    }
+    metrics = write_report(args.out, results, run_info, k=args.k)
+    for config, by_condition in metrics["results"].items():
+        for condition, summary in by_condition.items():
+            overall = summary["overall"]
+            print(
+                f"{config:7} {condition:14} R@1 {_fmt(overall['recall@1'])}  "
+                f"R@10 {_fmt(overall['recall@10'])}  MRR@10 {_fmt(overall['mrr@10'])}  "
+                f"answer-in-top-k {_fmt(overall['answer_in_top_k'])}  "
+                f"answered {_fmt(overall['answered_in_scope'])}  "
+                f"abstained(out) {_fmt(overall['abstained_out_of_scope'])}"
+            )
+    print(
+        f"report written to {args.out}/ (metrics.json, report.md, report.html, per_question.jsonl)"
+    )
+    return 0
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "–"
+
+
 def answer_json(answer: Answer) -> dict[str, object]:
     """The `ask --json` object: answer, abstention, citations, passages, timings."""
     return {
@@ -170,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         embedder = make_embedder(settings.embedder)
         if args.command == "index":
             return _index(args, settings, embedder)
+        if args.command == "eval":
+            return _eval(args, settings, embedder)
         answerer = Answerer(Searcher(settings.data_dir, embedder), k=settings.top_k)
         if args.command == "ask":
             answer = answerer.answer(args.question, k=args.k)

@@ -59,10 +59,18 @@ class BuildReport:
 class IndexBuilder:
     """Writes new index versions into a data directory; one writer at a time."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder, progress: bool | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        progress: bool | None = None,
+        cache_path: Path | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.progress = progress  # None: a progress bar only on a terminal
+        # Vectors are keyed by embedder and text, so several indexes may share one cache.
+        self.cache_path = cache_path or self.data_dir / CACHE_FILE
 
     def build(self, articles: Iterable[Article]) -> BuildReport:
         """Make the index contain exactly these articles (a full rebuild that reuses vectors)."""
@@ -203,7 +211,7 @@ class IndexBuilder:
 
     def _vectors(self, texts: Sequence[str], report: BuildReport) -> np.ndarray:
         """Vectors for every text, embedding only those not already in the cache."""
-        cache = VectorCache(self.data_dir / CACHE_FILE, self.embedder.id, self.embedder.dim)
+        cache = VectorCache(self.cache_path, self.embedder.id, self.embedder.dim)
         try:
             keys = [text_key(t) for t in texts]
             found = cache.get_many(keys)

@@ -13,7 +13,6 @@ import unicodedata
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _VOWELS = set("aăâeêioôơuưy")
 _MARKED_VOWELS = set("ăâêôơư")
-_WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -53,10 +52,24 @@ def _place_tone(syllable: str) -> str:
     return out if len(out) == len(syllable) else syllable
 
 
+def _toned_letters() -> str:
+    letters = []
+    for vowel in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY":
+        for mark in TONE_MARKS:
+            letters.append(unicodedata.normalize("NFC", vowel + mark))
+    return "".join(letters)
+
+
+# Only words with a tone mark and more than one vowel can have it misplaced.
+_TONED_WORD = re.compile(rf"\w*[{_toned_letters()}]\w*")
+
+
 def normalize(text: str) -> str:
     """NFC with canonical tone-mark placement; safe to apply twice."""
     text = unicodedata.normalize("NFC", text)
-    return _WORD.sub(lambda m: _place_tone(m.group()) if len(m.group()) <= 8 else m.group(), text)
+    return _TONED_WORD.sub(
+        lambda m: _place_tone(m.group()) if len(m.group()) <= 8 else m.group(), text
+    )
 
 
 def fold(text: str) -> str:

@@ -12,8 +12,9 @@ def fuse(
 ) -> list[tuple[int, float]]:
     """Fuse ranked id lists: score(d) = sum of weight / (k + rank), best first.
 
-    A ranking with a small weight can reorder near-ties of the others but cannot push their
-    top results down, which matters when one signal is known to be weak for a query.
+    A ranking with a small weight w can reorder documents the others also found, but a
+    document only it found scores at most w / (k + 1), below everything the full-weight
+    rankings put in their top ~k / w; that matters when a signal is known to be weak.
     """
     scores: dict[int, float] = {}
     for name, ranking in rankings.items():

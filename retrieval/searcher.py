@@ -79,7 +79,7 @@ def prepare(question: str) -> Query:
     """Normalise a question and derive what each ranking needs."""
     text = normalize(" ".join(question.split()))
     terms = tuple(
-        t for t in lexical_terms(text) if any(p not in QUESTION_WORDS for p in t.split("_"))
+        t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
     )
     return Query(
         text=text,
@@ -172,13 +172,13 @@ class Searcher:
             rankings["lexical"] = [int(r) for r in top if lexical[r] > 0]
             timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         mentioning: set[int] = set()
-        if query.references and mode == "hybrid":
+        if query.references:
             rows = snap.rows_mentioning(query.references)
             mentioning = set(rows)
-            lexical = scores.get("lexical")
-            if lexical is not None:
+            if mode == "hybrid":
+                lexical = scores["lexical"]
                 rows.sort(key=lambda r: -float(lexical[r]))
-            rankings["reference"] = rows[:DEPTH]
+                rankings["reference"] = rows[:DEPTH]
 
         weights = {
             "dense": DENSE_WEIGHT[query.diacritics] if mode == "hybrid" else 1.0,

@@ -6,6 +6,7 @@ import pytest
 from fpdf import FPDF
 
 from index import readers
+from index.documents import Article
 from index.readers import Problem, doc_id_from_path, read_paths
 from index.vietnamese import normalize
 from tests.index.test_decoding import encode_cp1258
@@ -33,7 +34,7 @@ def write(path: Path, data: str | bytes) -> Path:
     return path
 
 
-def only_article(paths: list[Path]) -> readers.Article:
+def only_article(paths: list[Path]) -> Article:
     result = read_paths(paths)
     assert result.problems == []
     (article,) = result.articles

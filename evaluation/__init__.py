@@ -1,0 +1,1 @@
+"""Evaluation of retrieval and answering against a questions file: metrics and reports."""

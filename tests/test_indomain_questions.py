@@ -1,0 +1,106 @@
+"""Validate the in-domain question set about the five client articles (eval/indomain_qa.jsonl)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+QA_FILE = ROOT / "eval" / "indomain_qa.jsonl"
+CORPUS = ROOT / "corpus"
+
+IN_SCOPE_TYPES = {"date", "number", "entity", "topic", "directive", "keyword"}
+OUT_OF_SCOPE = "out_of_scope"
+KEYS = {"id", "question", "answers", "gold_doc_ids", "question_type"}
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _has_vietnamese_diacritics(text: str) -> bool:
+    decomposed = unicodedata.normalize("NFD", text)
+    return any(unicodedata.combining(ch) for ch in decomposed) or "đ" in text.lower()
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, str]:
+    texts = {p.stem: _nfc(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.txt"))}
+    assert len(texts) == 5
+    return texts
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict]:
+    rows = []
+    for number, line in enumerate(QA_FILE.read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"blank line {number}"
+        assert line == _nfc(line), f"line {number} is not NFC"
+        row = json.loads(line)
+        assert isinstance(row, dict), f"line {number} is not an object"
+        rows.append(row)
+    return rows
+
+
+def test_schema_and_ids(items: list[dict]) -> None:
+    ids = [row["id"] for row in items]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    assert ids == [f"indomain-{i:03d}" for i in range(1, len(items) + 1)]
+    for row in items:
+        assert set(row) == KEYS, row["id"]
+        assert isinstance(row["question"], str) and row["question"].strip(), row["id"]
+        assert isinstance(row["answers"], list), row["id"]
+        assert all(isinstance(a, str) and a.strip() for a in row["answers"]), row["id"]
+        assert isinstance(row["gold_doc_ids"], list), row["id"]
+        assert row["question_type"] in IN_SCOPE_TYPES | {OUT_OF_SCOPE}, row["id"]
+
+
+def test_questions_are_nfc_vietnamese(items: list[dict]) -> None:
+    for row in items:
+        question = row["question"]
+        assert question == _nfc(question), row["id"]
+        assert _has_vietnamese_diacritics(question), row["id"]
+    questions = [row["question"] for row in items]
+    assert len(questions) == len(set(questions)), "duplicate questions"
+
+
+def test_counts(items: list[dict]) -> None:
+    types = Counter(row["question_type"] for row in items)
+    in_scope = sum(n for t, n in types.items() if t != OUT_OF_SCOPE)
+    assert in_scope >= 50
+    assert types[OUT_OF_SCOPE] >= 15
+
+
+def test_every_article_has_ten_questions(items: list[dict], articles: dict[str, str]) -> None:
+    per_doc = Counter(doc for row in items for doc in row["gold_doc_ids"])
+    for doc_id in articles:
+        assert per_doc[doc_id] >= 10, doc_id
+
+
+def test_in_scope_answers_are_verbatim(items: list[dict], articles: dict[str, str]) -> None:
+    for row in items:
+        if row["question_type"] == OUT_OF_SCOPE:
+            continue
+        assert row["answers"], row["id"]
+        assert row["gold_doc_ids"], row["id"]
+        assert len(row["gold_doc_ids"]) == len(set(row["gold_doc_ids"])), row["id"]
+        for doc_id in row["gold_doc_ids"]:
+            assert doc_id in articles, (row["id"], doc_id)
+        gold_texts = [articles[d] for d in row["gold_doc_ids"]]
+        for answer in row["answers"]:
+            assert answer == _nfc(answer), (row["id"], answer)
+            assert any(_nfc(answer) in text for text in gold_texts), (row["id"], answer)
+        for doc_id in row["gold_doc_ids"]:
+            text = articles[doc_id]
+            assert any(_nfc(a) in text for a in row["answers"]), (row["id"], doc_id)
+
+
+def test_out_of_scope_are_empty(items: list[dict]) -> None:
+    for row in items:
+        if row["question_type"] == OUT_OF_SCOPE:
+            assert row["answers"] == [], row["id"]
+            assert row["gold_doc_ids"] == [], row["id"]
