@@ -15,7 +15,7 @@ from tqdm import tqdm
 from evaluation.records import QuestionResult
 from index.builder import IndexBuilder, fingerprint
 from index.embedders import Embedder
-from index.errors import Error, IndexMissing
+from index.errors import Error, IndexMismatch, IndexMissing
 from index.manifest import Manifest
 from index.readers import Problem, read_paths
 from index.versions import current_version
@@ -133,7 +133,7 @@ def prepare_index(
         if manifest.fingerprint == wanted and manifest.embedder == embedder.id:
             log.info("reusing the index in %s (same content)", data_dir)
             return manifest, result.problems
-    except IndexMissing:
+    except (IndexMissing, IndexMismatch):  # none yet, or an older format: build it
         pass
     IndexBuilder(data_dir, embedder, cache_path=cache).build(result.articles)
     return Manifest.read(current_version(data_dir)), result.problems

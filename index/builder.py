@@ -17,9 +17,10 @@ from tqdm import tqdm
 from index.chunking import chunk_article
 from index.documents import Article, Chunk
 from index.embedders import Embedder
-from index.errors import Error, IndexMissing
+from index.errors import Error, IndexMismatch, IndexMissing
 from index.lexical import LexicalIndex
 from index.manifest import FORMAT_VERSION, Manifest
+from index.restoration import Restorer
 from index.store import CHUNKS_DB, VectorCache, read_version_db, text_key, write_version_db
 from index.versions import current_version, new_staging_dir, publish, writer_lock
 
@@ -112,7 +113,13 @@ class IndexBuilder:
             version = current_version(self.data_dir)
         except IndexMissing:
             return None
-        manifest = Manifest.read(version)
+        try:
+            manifest = Manifest.read(version)
+        except IndexMismatch:  # an older index format
+            if check_embedder:
+                raise
+            log.info("index format changed: rebuilding every version file")
+            return None
         if manifest.embedder != self.embedder.id or manifest.dim != self.embedder.dim:
             if check_embedder:
                 manifest.check_embedder(self.embedder.id, self.embedder.dim, self.data_dir)
@@ -187,6 +194,7 @@ class IndexBuilder:
             dense.add(vectors)
         faiss.write_index(dense, str(staging / DENSE_FILE))
         LexicalIndex.build(texts).save(staging)
+        Restorer.learn(texts).save(staging)
         report.seconds = time.perf_counter() - started
         Manifest(
             format_version=FORMAT_VERSION,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.errors import IndexCorrupt, IndexMismatch
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: restoration.json (diacritic restoration model)
 MANIFEST_NAME = "manifest.json"
 
 

@@ -20,6 +20,7 @@ from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
 from index.references import Reference, matches, parse_question_references
+from index.restoration import RESTORER_FILE, Restorer
 from index.store import CHUNKS_DB, read_version_db
 from index.versions import current_version
 from index.vietnamese import has_diacritics, normalize
@@ -37,8 +38,9 @@ QUESTION_WORDS = frozenset("gi nao ai sao bao nhieu the nhu khong hay a ha nhi v
 DEPTH = 100  # candidates taken from each ranking before fusion
 # With diacritics the dense model is a strong signal; without them it is close to noise
 # (it puts the right article in the top 5 for a few percent of such questions), so it
-# may only reorder what the folded lexical ranking already found.
-DENSE_WEIGHT = {True: 1.0, False: 0.2}
+# may only reorder what the folded lexical ranking already found. A restored question
+# is in between: most syllables come back right, some do not.
+DENSE_WEIGHT = {"diacritics": 1.0, "restored": 0.5, "none": 0.2}
 LEXICAL_WEIGHT = 1.0
 REFERENCE_WEIGHT = 1.0
 
@@ -61,9 +63,16 @@ class Query:
     """A question prepared for every ranking."""
 
     text: str  # normalised
+    dense_text: str  # what the dense model reads: the text, with diacritics restored if absent
     terms: tuple[str, ...]  # folded lexical terms without question words
     references: tuple[Reference, ...]
     diacritics: bool
+    restored: bool = False  # diacritics were absent and restored for the dense model
+
+    @property
+    def kind(self) -> str:
+        """How trustworthy the dense model's reading is: diacritics, restored or none."""
+        return "diacritics" if self.diacritics else "restored" if self.restored else "none"
 
 
 @dataclass
@@ -75,17 +84,21 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def prepare(question: str) -> Query:
+def prepare(question: str, restorer: Restorer | None = None) -> Query:
     """Normalise a question and derive what each ranking needs."""
     text = normalize(" ".join(question.split()))
+    diacritics = has_diacritics(text)
+    restored = not diacritics and restorer is not None
     terms = tuple(
         t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
     )
     return Query(
         text=text,
+        dense_text=restorer.restore(text) if restored and restorer else text,
         terms=terms,
         references=tuple(parse_question_references(text)),
-        diacritics=has_diacritics(text),
+        diacritics=diacritics,
+        restored=restored,
     )
 
 
@@ -104,6 +117,8 @@ class Snapshot:
             raise IndexCorrupt(f"cannot load index version {directory}: {exc}") from exc
         if self.dense.ntotal != len(self.chunks) or self.lexical.num_docs != len(self.chunks):
             raise IndexCorrupt(f"index version {directory} is inconsistent: rebuild it")
+        restorer_file = directory / RESTORER_FILE
+        self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
         self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
 
@@ -148,7 +163,7 @@ class Searcher:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         snap = self.snapshot()
-        query = prepare(question)
+        query = prepare(question, snap.restorer)
         rankings: dict[str, list[int]] = {}
         scores: dict[str, np.ndarray] = {}
         depth = min(DEPTH, len(snap.chunks))
@@ -157,7 +172,7 @@ class Searcher:
 
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
-            vector = self.embedder.embed_query(query.text).reshape(1, -1)
+            vector = self.embedder.embed_query(query.dense_text).reshape(1, -1)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             _, dense_rows = snap.dense.search(vector, depth)
@@ -181,7 +196,7 @@ class Searcher:
                 rankings["reference"] = rows[:DEPTH]
 
         weights = {
-            "dense": DENSE_WEIGHT[query.diacritics] if mode == "hybrid" else 1.0,
+            "dense": DENSE_WEIGHT[query.kind] if mode == "hybrid" else 1.0,
             "lexical": LEXICAL_WEIGHT,
             "reference": REFERENCE_WEIGHT,
         }

@@ -177,3 +177,26 @@ def test_a_serving_searcher_picks_up_a_new_version(data_dir: Path, embedder) -> 
     builder.add([article("m", "Hợp tác xã nông nghiệp Mường Khương được thành lập năm 2020.")])
 
     assert searcher.search("Hợp tác xã nông nghiệp Mường Khương", k=1).hits[0].chunk.doc_id == "m"
+
+
+def test_an_index_of_an_older_format_is_refused_for_updates_and_rebuilt_by_build(
+    data_dir: Path, embedder
+) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.build(seeds())
+    manifest_file = current_version(data_dir) / "manifest.json"
+    manifest_file.write_text(
+        manifest_file.read_text(encoding="utf-8").replace(
+            '"format_version": 2', '"format_version": 1'
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(IndexMismatch, match="hoidap index build"):
+        Searcher(data_dir, embedder).snapshot()
+    with pytest.raises(IndexMismatch, match="hoidap index build"):
+        builder.add([article("x", "Văn bản mới.")])
+    report = builder.build(seeds())
+
+    assert report.embedded == 0
+    assert Searcher(data_dir, embedder).search("Quy định số 03 Lào Cai", k=1).hits

@@ -65,3 +65,13 @@ def test_each_mode_ranks_hits_and_reports_timings(searcher: Searcher, mode) -> N
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
     assert result.timings["search_ms"] > 0
     assert ("embed_ms" in result.timings) == (mode != "lexical")
+
+
+def test_a_question_without_diacritics_is_restored_for_the_dense_model(
+    searcher: Searcher,
+) -> None:
+    query = searcher.search("chi thi 05 noi gi", k=1).query
+
+    assert query.restored and query.kind == "restored"
+    assert query.dense_text == "chỉ thị 05 nói gì"
+    assert "chi_thi" in query.terms  # lexical search keeps the folded terms
