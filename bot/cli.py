@@ -12,8 +12,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from bot.launch import TelegramBot, Webhook, build_application, protect_logs, run
 from bot.render import plain_text
+from bot.service import ChatService
 from bot.settings import Settings
+from bot.stats import stats_text
+from bot.store import Store
 from bot.terminal import chat
 from evaluation.report import write_report
 from evaluation.runner import (
@@ -111,7 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
     commands.add_parser("chat", parents=[common], help="chat in the terminal")
-    commands.add_parser("run", parents=[common], help="run the bot on the configured channels")
+    commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the Telegram bot when HOIDAP_TELEGRAM_TOKEN is set, else the terminal chat",
+    )
+    commands.add_parser(
+        "stats", parents=[common], help="questions, answers and feedback (as the bot's /stats)"
+    )
     return parser
 
 
@@ -121,7 +134,62 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["data_dir"] = args.data_dir
     if "embedder" in args:
         overrides["embedder"] = args.embedder
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:  # never echo the input: it may hold the bot token
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Error(f"invalid settings: {problems}") from None
+
+
+def _run_telegram(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
+    assert settings.telegram_token is not None
+    token = settings.telegram_token.get_secret_value()
+    secret = settings.telegram_webhook_secret
+    protect_logs([token, secret.get_secret_value() if secret else ""])
+    service = ChatService(
+        answerer,
+        IndexBuilder(settings.data_dir, embedder, progress=False),
+        settings.corpus_dir,
+        Store(settings.bot_db),
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+    )
+    webhook = None
+    if settings.telegram_webhook_url and secret is not None:
+        webhook = Webhook(
+            settings.telegram_webhook_url,
+            secret.get_secret_value(),
+            settings.telegram_webhook_listen,
+            settings.telegram_webhook_port,
+        )
+    app = build_application(
+        service,
+        token,
+        settings.telegram_base_url,
+        settings.telegram_admin_ids,
+        polling=webhook is None,
+    )
+    bot = TelegramBot(
+        app,
+        settings.telegram_admin_ids,
+        webhook,
+        startup_seconds=settings.telegram_startup_seconds,
+    )
+    try:
+        return run(bot)
+    finally:
+        service.store.close()
+
+
+def _stats(settings: Settings) -> int:
+    store = Store(settings.bot_db)
+    try:
+        print(stats_text(store, settings.data_dir))
+    finally:
+        store.close()
+    return 0
 
 
 def _print_build(report: BuildReport, problems: Sequence[object]) -> None:
@@ -275,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = logging.INFO if getattr(args, "verbose", False) else settings.log_level
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
+        if args.command == "stats":
+            return _stats(settings)
         embedder = make_embedder(settings.embedder)
         if args.command == "index":
             return _index(args, settings, embedder)
@@ -289,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(plain_text(answer))
             return 0
         answerer.searcher.snapshot()  # fail now, not at the first question, if no index
+        if args.command == "run" and settings.telegram_token is not None:
+            return _run_telegram(settings, answerer, embedder)
         return chat(answerer)
     except Error as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,260 @@
+"""Building, starting and stopping the Telegram bot: polling or webhook, startup retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+
+from bot.delivery import RetryAfterLimiter, RetryingRequest
+from bot.service import ChatService
+from bot.telegram import ADMIN_COMMANDS, COMMANDS, Handlers
+from bot.webhook import WebhookServer
+from index.errors import Error
+
+log = logging.getLogger(__name__)
+
+MAX_DELAY = 30.0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates and where we listen for them."""
+
+    url: str  # public HTTPS URL given to Telegram
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+
+def build_application(
+    service: ChatService,
+    token: str,
+    base_url: str = "https://api.telegram.org/bot",
+    admin_ids: Sequence[int] = (),
+    polling: bool = True,
+    attempts: int = 5,
+    backoff: float = 0.5,
+) -> Application:
+    """The PTB Application with our handlers, HTML defaults, retries and per-chat ordering."""
+    # PTB's documented opt-in to its next major version's timedelta time periods; without it
+    # PTB itself warns (deprecation) whenever Telegram answers 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(file_url(base_url))
+        .request(RetryingRequest(attempts=attempts, backoff=backoff, read_timeout=15.0))
+        .rate_limiter(RetryAfterLimiter())
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .concurrent_updates(PerChatProcessor(256))
+    )
+    if not polling:
+        builder = builder.updater(None)
+    app = builder.build()
+    Handlers(service, admin_ids).register(app)
+    return app
+
+
+async def set_commands(app: Application, admin_ids: Sequence[int]) -> None:
+    """The command menu for everyone, and with the admin commands for each admin."""
+    await app.bot.set_my_commands(COMMANDS)
+    for admin in admin_ids:
+        try:
+            await app.bot.set_my_commands(
+                COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin)
+            )
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.info("admin command menu not set for %s: %s", admin, exc)
+
+
+def file_url(base_url: str) -> str:
+    """The file download base matching a Bot API base: `…/bot` → `…/file/bot`."""
+    root, sep, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Chats run concurrently; one chat's updates run in order (follow-ups need that)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers after the same chat's earlier updates."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users == 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+class TelegramBot:
+    """A started Application plus, in webhook mode, the HTTP server feeding it."""
+
+    def __init__(
+        self,
+        app: Application,
+        admin_ids: Sequence[int] = (),
+        webhook: Webhook | None = None,
+        startup_seconds: float = 120.0,
+        poll_timeout: int = 30,
+    ) -> None:
+        self.app = app
+        self.admin_ids = list(admin_ids)
+        self.webhook = webhook
+        self.startup_seconds = startup_seconds
+        self.poll_timeout = poll_timeout
+        self.server: WebhookServer | None = None
+
+    async def start(self) -> None:
+        """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
+        await self._initialize()
+        await set_commands(self.app, self.admin_ids)
+        if self.webhook is None:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                timeout=self.poll_timeout, bootstrap_retries=-1, allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            self.server = WebhookServer(
+                self.webhook.listen,
+                self.webhook.port,
+                urlsplit(self.webhook.url).path or "/",
+                self.webhook.secret,
+                self._enqueue,
+            )
+            await self.server.start()
+            await self.app.bot.set_webhook(
+                self.webhook.url,
+                secret_token=self.webhook.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        await self.app.start()
+        log.info("telegram bot @%s started", self.app.bot.username)
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, shut down."""
+        if self.server is not None:
+            await self.server.stop()
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _enqueue(self, data: dict[str, Any]) -> None:
+        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+
+    async def _initialize(self) -> None:
+        started, delay = time.monotonic(), 1.0
+        while True:
+            try:
+                await self.app.initialize()
+                return
+            except InvalidToken as exc:
+                raise Error(
+                    "Telegram refused the bot token: check HOIDAP_TELEGRAM_TOKEN "
+                    f"(from @BotFather) and HOIDAP_TELEGRAM_BASE_URL ({exc})"
+                ) from None
+            except (NetworkError, TelegramError) as exc:
+                waited = time.monotonic() - started
+                if waited + delay > self.startup_seconds:
+                    where = self.app.bot.base_url.split("/bot")[0]  # no token in messages
+                    raise Error(
+                        f"cannot reach the Telegram Bot API at {where} "
+                        f"after {waited:.0f}s ({exc}): check the network and "
+                        "HOIDAP_TELEGRAM_BASE_URL; HOIDAP_TELEGRAM_STARTUP_SECONDS sets how "
+                        "long to keep trying"
+                    ) from None
+                log.warning("Telegram Bot API unreachable (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_DELAY)
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces secrets (the bot token) in log messages and tracebacks."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced by `<redacted>`."""
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drop it."""
+        message = record.getMessage()
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def protect_logs(secrets: Sequence[str]) -> None:
+    """Redact secrets on every root handler and silence httpx's per-request URL logging."""
+    redact = RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run(bot: TelegramBot) -> int:
+    """Run until SIGINT or SIGTERM; the `hoidap run` entry point for Telegram."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await bot.start()
+        mode = f"webhook {bot.webhook.url}" if bot.webhook else "long polling"
+        print(f"Telegram bot @{bot.app.bot.username} running ({mode}); Ctrl-C stops it.")
+        try:
+            await stop.wait()
+        finally:
+            await bot.stop()
+
+    asyncio.run(main())
+    return 0

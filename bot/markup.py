@@ -1,0 +1,174 @@
+"""Telegram HTML for answers, sources and lists: every text escaped, split below 4,096 chars."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from bot.service import CorpusInfo, Page
+from index.documents import Article
+from retrieval.answering import Answer, Citation
+
+LIMIT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
+MARGIN = 96  # room for a "(tiếp)" marker and safety
+
+
+def size(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def link(title: str, url: str) -> str:
+    """An escaped `<a>` when there is a URL, else the escaped title."""
+    if not url.startswith(("http://", "https://")):
+        return escape(title)
+    return f'<a href="{escape(url, quote=True)}">{escape(title)}</a>'
+
+
+def answer_messages(answer: Answer) -> list[str]:
+    """The answer with its `[n]` markers, then a "Nguồn" block; one or more messages."""
+    blocks = list(_pieces(answer.text))
+    if not answer.abstained and answer.citations:
+        blocks.append("<b>Nguồn:</b>\n" + "\n".join(_source_line(c) for c in answer.citations))
+    return split(blocks)
+
+
+def sources_messages(citations: Sequence[Citation]) -> list[str]:
+    """Each cited passage in full, with the quoted sentences in bold."""
+    if not citations:
+        return ["Câu trả lời này không trích dẫn nguồn nào."]
+    blocks = []
+    for c in citations:
+        blocks.append(_source_line(c))
+        blocks.extend(_pieces(c.passage, bold=c.quotes))
+    return split(blocks)
+
+
+def page_messages(page: Page) -> list[str]:
+    """One page of "Thêm kết quả"."""
+    if not page.passages:
+        return ["Không còn kết quả nào khác cho câu hỏi này."]
+    blocks = [f"<b>Các đoạn liên quan khác (trang {page.page}):</b>"]
+    for n, p in enumerate(page.passages, start=(page.page - 1) * len(page.passages) + 1):
+        where = ", ".join(escape(x) for x in (p.source, _date(p.published_at)) if x)
+        blocks.append(
+            f"{n}. {link(p.title or p.doc_id, p.url)}" + (f" — {where}" if where else "")
+        )
+        blocks.extend(_pieces(_shorten(p.text, 700)))
+    return split(blocks)
+
+
+def about(info: CorpusInfo) -> str:
+    """`/start` and `/help`: what the bot knows and how to ask."""
+    latest = f", mới nhất ngày {_date(info.latest)}" if info.latest else ""
+    return (
+        "<b>Hỏi đáp về chỉ thị, nghị quyết của Đảng</b>\n\n"
+        f"Tôi trả lời dựa trên {info.articles} bài viết{latest}. Mỗi ý trả lời đều kèm "
+        "số [n] chỉ nguồn; nếu tài liệu không nói đến, tôi sẽ nói là không tìm thấy.\n\n"
+        "<b>Cách hỏi:</b> gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu), ví dụ:\n"
+        "• Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?\n"
+        "• Chỉ thị 05 của Bộ Chính trị nói về gì?\n"
+        "• chi thi 05 noi gi\n"
+        "Có thể hỏi tiếp: “chỉ thị đó ban hành khi nào?”, “còn ở Hà Nội thì sao?”.\n\n"
+        "<b>Lệnh:</b>\n"
+        "/tim &lt;từ khóa&gt; — tìm bài viết theo từ khóa\n"
+        "/nguon — danh sách bài viết\n"
+        "/help — hướng dẫn này\n\n"
+        "Dưới mỗi câu trả lời: “Xem nguồn” để đọc nguyên đoạn trích, “Thêm kết quả” để xem "
+        "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
+    )
+
+
+def article_list(title: str, articles: Iterable[Article], total: int | None = None) -> list[str]:
+    """A numbered list of articles: title (linked), source, date and doc_id."""
+    articles = list(articles)
+    blocks = [f"<b>{escape(title)}</b>"]
+    for n, a in enumerate(articles, start=1):
+        where = ", ".join(escape(x) for x in (a.source, _date(a.published_at)) if x)
+        line = f"{n}. {link(a.title or a.doc_id, a.url)}"
+        blocks.append(
+            line + (f" — {where}" if where else "") + f" (mã <code>{escape(a.doc_id)}</code>)"
+        )
+    if total is not None and total > len(articles):
+        blocks.append(f"… và {total - len(articles)} bài khác. Dùng /tim &lt;từ khóa&gt; để tìm.")
+    return split(blocks, separator="\n")
+
+
+def plain(text: str) -> list[str]:
+    """Escaped plain text, split like any other reply."""
+    return split(list(_pieces(text)))
+
+
+def split(
+    blocks: Sequence[str], separator: str = "\n\n", limit: int = LIMIT - MARGIN
+) -> list[str]:
+    """Join HTML blocks into messages under the limit, breaking only between blocks."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}{separator}{block}" if current else block
+        if current and size(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages or [""]
+
+
+def _source_line(c: Citation) -> str:
+    where = ", ".join(escape(x) for x in (c.source, f"đoạn {c.paragraph}") if x)
+    return f"[{c.number}] {link(c.title or c.doc_id, c.url)} — {where}"
+
+
+def _pieces(text: str, bold: Sequence[str] = (), limit: int = LIMIT - 2 * MARGIN) -> Iterable[str]:
+    """Escaped paragraphs of plain text (quotes in bold), each cut under the limit."""
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        for part in _cut(paragraph.strip(), limit):
+            yield _emphasise(part, bold) if bold else escape(part)
+
+
+def _cut(text: str, limit: int) -> Iterable[str]:
+    """Plain text in pieces whose escaped size is under `limit`, cut at spaces when possible."""
+    while size(escape(text)) > limit:
+        n = limit
+        while size(escape(text[:n])) > limit:
+            n = n * 4 // 5
+        cut = text.rfind(" ", 0, n)
+        cut = cut if cut > n // 2 else n
+        yield text[:cut]
+        text = text[cut:].lstrip()
+    if text:
+        yield text
+
+
+def _emphasise(text: str, quotes: Sequence[str]) -> str:
+    spans = sorted({(i, i + len(q)) for q in quotes if q for i in _find_all(text, q)})
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:
+            continue
+        out += [escape(text[at:start]), f"<b>{escape(text[start:end])}</b>"]
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def _find_all(text: str, needle: str) -> Iterable[int]:
+    start = text.find(needle)
+    while start >= 0:
+        yield start
+        start = text.find(needle, start + 1)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _date(iso: str) -> str:
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso

@@ -1,0 +1,64 @@
+"""The figures of `/stats` and `hoidap stats`: questions, answers, feedback and the index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from bot.store import REASONS, VIETNAM, Period, Store
+from index.errors import Error
+from index.manifest import Manifest
+from index.versions import current_version
+
+
+def stats_text(store: Store, data_dir: Path, now: datetime | None = None) -> str:
+    """Questions today and over 7 days, feedback, and the index size and build time."""
+    today, week = store.today_and_week(now)
+    lines = [
+        "Thống kê hỏi đáp",
+        f"Hôm nay: {_period(today)}",
+        f"7 ngày qua: {_period(week)}",
+        _index_line(data_dir),
+    ]
+    return "\n".join(lines)
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number written the Vietnamese way: 1.234,5."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _period(p: Period) -> str:
+    parts = [
+        f"{number(p.questions)} câu hỏi",
+        f"{number(p.answered)} được trả lời",
+        f"{number(p.abstained)} không tìm thấy",
+        f"{number(p.refused)} bị từ chối",
+        f"{number(p.failed)} lỗi hoặc chưa trả lời",
+    ]
+    feedback = f"👍 {number(p.up)}, 👎 {number(p.down)}"
+    if p.reasons:
+        reasons = ", ".join(
+            f"{REASONS.get(code, code)}: {number(n)}" for code, n in sorted(p.reasons.items())
+        )
+        feedback += f" ({reasons})"
+    text = "; ".join(parts) + f". Góp ý: {feedback}"
+    if p.median_ms is not None:
+        text += f". Thời gian trả lời (trung vị): {number(p.median_ms / 1000, 2)} giây"
+    return text + "."
+
+
+def _index_line(data_dir: Path) -> str:
+    try:
+        version = current_version(data_dir)
+        manifest = Manifest.read(version)
+    except Error:
+        return "Chỉ mục: chưa có (chạy `hoidap index build`)."
+    size = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
+    built = datetime.fromisoformat(manifest.built_at).astimezone(VIETNAM)
+    return (
+        f"Chỉ mục {version.name}: {number(manifest.articles)} bài, "
+        f"{number(manifest.chunks)} đoạn, {number(size / 1e6, 1)} MB; "
+        f"lập lúc {built:%H:%M %d/%m/%Y} trong {number(manifest.build_seconds, 1)} giây."
+    )

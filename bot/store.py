@@ -1,0 +1,231 @@
+"""The bot's SQLite database: every question, its answer and citations, latency and feedback."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from retrieval.answering import Answer, Citation
+
+# Vietnam has one time zone and no daylight saving: "today" for /stats is a Vietnamese day.
+VIETNAM = timezone(timedelta(hours=7))
+REASONS = {"source": "sai nguồn", "irrelevant": "không liên quan", "outdated": "đã cũ"}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    user TEXT NOT NULL,
+    message TEXT,
+    question TEXT NOT NULL,
+    resolved TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',
+    answer TEXT NOT NULL DEFAULT '',
+    abstained INTEGER,
+    citations TEXT NOT NULL DEFAULT '[]',
+    latency_ms REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS questions_message ON questions (channel, message)
+    WHERE message IS NOT NULL;
+CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+CREATE TABLE IF NOT EXISTS feedback (
+    question_id INTEGER NOT NULL REFERENCES questions (id),
+    user TEXT NOT NULL,
+    at TEXT NOT NULL,
+    vote INTEGER NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (question_id, user)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored question with what the bot answered."""
+
+    id: int
+    chat: str
+    user: str
+    question: str
+    resolved: str  # the question as searched, with the chat's context
+    status: str  # pending, answered, abstained, rate_limited, rejected, failed
+    answer: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Counts over one period (today or the last 7 days)."""
+
+    questions: int = 0
+    answered: int = 0
+    abstained: int = 0
+    refused: int = 0  # rate-limited or unreadable questions
+    failed: int = 0  # errors and questions never answered
+    up: int = 0
+    down: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    median_ms: float | None = None
+
+
+class Store:
+    """Thread-safe access to `bot.sqlite`; every call is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def claim(
+        self, channel: str, chat: str, user: str, question: str, message: str | None = None
+    ) -> int | None:
+        """Record a new question; None if this channel message was already claimed."""
+        try:
+            with self._tx() as db:
+                cursor = db.execute(
+                    "INSERT INTO questions (asked_at, channel, chat, user, message, question) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (_now(), channel, chat, user, message, question),
+                )
+        except sqlite3.IntegrityError:
+            return None
+        return int(cursor.lastrowid or 0)
+
+    def finish(
+        self,
+        question_id: int,
+        status: str,
+        answer: Answer | None = None,
+        text: str = "",
+        resolved: str = "",
+        latency_ms: float | None = None,
+    ) -> None:
+        """Store the outcome of a claimed question."""
+        citations = [asdict(c) for c in answer.citations] if answer else []
+        with self._tx() as db:
+            db.execute(
+                "UPDATE questions SET status = ?, answer = ?, abstained = ?, citations = ?, "
+                "resolved = ?, latency_ms = ? WHERE id = ?",
+                (
+                    status,
+                    answer.text if answer else text,
+                    None if answer is None else int(answer.abstained),
+                    json.dumps(citations, ensure_ascii=False),
+                    resolved,
+                    latency_ms,
+                    question_id,
+                ),
+            )
+
+    def get(self, question_id: int) -> Record | None:
+        """One stored question, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, chat, user, question, resolved, status, answer, citations "
+                "FROM questions WHERE id = ?",
+                (question_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        citations = tuple(
+            Citation(**{**c, "quotes": tuple(c["quotes"])}) for c in json.loads(row[7])
+        )
+        return Record(*row[:7], citations=citations)
+
+    def vote(self, question_id: int, user: str, vote: int, reason: str | None = None) -> bool:
+        """Store (or change) a user's 👍 (+1) or 👎 (-1) and optional reason; False if unknown."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone():
+                db.execute(
+                    "INSERT INTO feedback (question_id, user, at, vote, reason) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_id, user) DO UPDATE SET "
+                    "at = excluded.at, vote = excluded.vote, "
+                    "reason = coalesce(excluded.reason, CASE WHEN feedback.vote = excluded.vote "
+                    "THEN feedback.reason END)",
+                    (question_id, user, _now(), vote, reason),
+                )
+                return True
+        return False
+
+    def period(self, since: datetime) -> Period:
+        """Counts of questions and feedback asked at or after `since`."""
+        start = since.astimezone(UTC).isoformat(timespec="seconds")
+        with self._lock:
+            counts = dict(
+                self._db.execute(
+                    "SELECT status, count(*) FROM questions WHERE asked_at >= ? GROUP BY status",
+                    (start,),
+                ).fetchall()
+            )
+            latencies = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT latency_ms FROM questions WHERE asked_at >= ? AND latency_ms "
+                    "IS NOT NULL AND status IN ('answered', 'abstained') ORDER BY latency_ms",
+                    (start,),
+                )
+            ]
+            votes = dict(
+                self._db.execute(
+                    "SELECT f.vote, count(*) FROM feedback f JOIN questions q "
+                    "ON q.id = f.question_id WHERE q.asked_at >= ? GROUP BY f.vote",
+                    (start,),
+                ).fetchall()
+            )
+            reasons = dict(
+                self._db.execute(
+                    "SELECT f.reason, count(*) FROM feedback f JOIN questions q "
+                    "ON q.id = f.question_id WHERE q.asked_at >= ? AND f.vote < 0 "
+                    "AND f.reason IS NOT NULL GROUP BY f.reason",
+                    (start,),
+                ).fetchall()
+            )
+        return Period(
+            questions=sum(counts.values()),
+            answered=counts.get("answered", 0),
+            abstained=counts.get("abstained", 0),
+            refused=counts.get("rate_limited", 0) + counts.get("rejected", 0),
+            failed=counts.get("failed", 0) + counts.get("pending", 0),
+            up=votes.get(1, 0),
+            down=votes.get(-1, 0),
+            reasons=reasons,
+            median_ms=latencies[len(latencies) // 2] if latencies else None,
+        )
+
+    def today_and_week(self, now: datetime | None = None) -> tuple[Period, Period]:
+        """Counts since midnight (Vietnam time) and over the last 7 days."""
+        now = (now or datetime.now(UTC)).astimezone(VIETNAM)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.period(midnight), self.period(now - timedelta(days=7))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,337 @@
+"""The Telegram channel: short PTB handlers that parse an update, call ChatService, render."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from telegram import (
+    BotCommand,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import markup
+from bot.service import MAX_PAGES, ChatService, Reply
+from bot.store import REASONS
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+COMMANDS = [
+    BotCommand("help", "Hướng dẫn cách hỏi"),
+    BotCommand("tim", "Tìm bài viết theo từ khóa"),
+    BotCommand("nguon", "Danh sách bài viết"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("stats", "Thống kê hỏi đáp"),
+    BotCommand("reindex", "Lập lại chỉ mục từ thư mục tài liệu"),
+    BotCommand("xoa", "Xoá một bài: /xoa <mã bài>"),
+]
+NON_TEXT = (
+    "Xin lỗi, tôi chỉ đọc được tin nhắn chữ (chưa nghe được tin nhắn thoại, chưa xem được "
+    "ảnh hay nhãn dán). Bạn hãy gõ câu hỏi bằng chữ nhé."
+)
+NOT_ADMIN = "Xin lỗi, chức năng này chỉ dành cho quản trị viên của bot."
+UNKNOWN = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gõ thẳng câu hỏi."
+FIND_USAGE = "Hãy gõ từ khóa sau lệnh, ví dụ: /tim chỉ thị 05"
+REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
+ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
+EXPIRED = "Nút này không còn dùng được."
+WORKING = "Đang xử lý tệp “{name}”, vui lòng chờ…"
+
+
+class Handlers:
+    """The bot's handlers; each turns an update into one ChatService call and a reply."""
+
+    def __init__(self, service: ChatService, admin_ids: Sequence[int]) -> None:
+        self.service = service
+        self.admin_ids = frozenset(admin_ids)
+
+    def register(self, app: Application) -> None:
+        """Add every handler and the error handler to `app`."""
+        private = filters.ChatType.PRIVATE
+        app.add_handlers(
+            [
+                CommandHandler(["start", "help"], self.help),
+                CommandHandler("tim", self.find),
+                CommandHandler("nguon", self.sources_list),
+                CommandHandler("stats", self.stats),
+                CommandHandler("reindex", self.reindex),
+                CommandHandler("xoa", self.remove),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, self.question),
+                MessageHandler(filters.Document.ALL & private, self.document),
+                MessageHandler(filters.COMMAND & private, self.unknown),
+                MessageHandler(
+                    ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.Document.ALL,
+                    self.non_text,
+                ),
+                CallbackQueryHandler(self.button),
+            ]
+        )
+        app.add_error_handler(self.on_error)
+
+    # -- members --------------------------------------------------------------------
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/start`, `/help`: what the bot knows and how to ask."""
+        await _send(update, [markup.about(self.service.info())])
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any text: a question, answered with sources and buttons."""
+        message = update.effective_message
+        assert message is not None and message.from_user is not None
+        text = _addressed_text(message, context.bot.username, context.bot.id)
+        if text is None:
+            return
+        await _typing(message.chat)
+        reply = await self.service.ask(
+            CHANNEL,
+            str(message.chat.id),
+            str(message.from_user.id),
+            text,
+            message=f"{message.chat.id}:{message.message_id}",
+        )
+        if reply is None:
+            return
+        try:
+            await _send(update, _render(reply), _answer_keyboard(reply))
+        except Forbidden:
+            log.info(
+                "chat %s blocked the bot: question %s not delivered",
+                message.chat.id,
+                reply.question_id,
+            )
+            if reply.question_id is not None:
+                self.service.failed(reply.question_id)
+        except TelegramError:
+            if reply.question_id is not None:
+                self.service.failed(reply.question_id)
+            raise
+
+    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/tim <từ khóa>`: matching articles."""
+        keywords = " ".join(context.args or [])
+        if not keywords:
+            await _send(update, markup.plain(FIND_USAGE))
+            return
+        found = await self.service.find(keywords)
+        if not found:
+            await _send(update, markup.plain(f"Không tìm thấy bài nào có từ khóa “{keywords}”."))
+            return
+        await _send(update, markup.article_list(f"Bài viết có từ khóa “{keywords}”:", found))
+
+    async def sources_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/nguon`: the corpus, newest first."""
+        articles = self.service.articles()
+        title = f"Tài liệu hiện có ({len(articles)} bài):"
+        await _send(update, markup.article_list(title, articles[:30], total=len(articles)))
+
+    async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice…: a short explanation (in groups only when replied to)."""
+        message = update.effective_message
+        if (
+            message is not None
+            and _addressed_text(message, context.bot.username, context.bot.id) is not None
+        ):
+            await _send(update, markup.plain(NON_TEXT))
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command the bot does not have."""
+        await _send(update, markup.plain(UNKNOWN))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline buttons: sources, more results, 👍, 👎 and the 👎 reason."""
+        query = update.callback_query
+        assert query is not None
+        action, _, rest = (query.data or "").partition(":")
+        qid_text, _, arg = rest.partition(":")
+        if not qid_text.isdigit():
+            await query.answer(EXPIRED)
+            return
+        qid, user = int(qid_text), str(query.from_user.id)
+        if action == "src":
+            citations = self.service.citations(qid)
+            await query.answer()
+            if citations is not None:
+                await _send(update, markup.sources_messages(citations))
+        elif action == "more" and arg.isdigit():
+            page = await self.service.more(qid, int(arg))
+            await query.answer()
+            if page is not None:
+                keyboard = _more_keyboard(qid, page.page + 1) if page.has_more else None
+                await _send(update, markup.page_messages(page), keyboard)
+        elif action == "up" and self.service.feedback(qid, user, +1):
+            await query.answer("Cảm ơn bạn đã góp ý! 👍")
+        elif action == "down" and self.service.feedback(qid, user, -1):
+            await query.answer("Đã ghi nhận 👎. Cảm ơn bạn!")
+            await _send(
+                update, ["Câu trả lời chưa tốt vì sao? (không bắt buộc)"], _reasons_keyboard(qid)
+            )
+        elif action == "why" and arg in REASONS and self.service.feedback(qid, user, -1, arg):
+            await query.answer("Cảm ơn bạn đã cho biết lý do!")
+            await query.edit_message_text(f"Cảm ơn bạn! Đã ghi nhận lý do: {REASONS[arg]}.")
+        else:
+            await query.answer(EXPIRED)
+
+    # -- admins ---------------------------------------------------------------------
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/stats` (admins)."""
+        if await self._admin(update, "/stats"):
+            await _send(update, markup.plain(self.service.stats()))
+
+    async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/reindex` (admins): rebuild from the corpus dir."""
+        if await self._admin(update, "/reindex"):
+            await _send(update, markup.plain("Đang lập lại chỉ mục, vui lòng chờ…"))
+            result = await self.service.reindex()
+            await _send(update, markup.plain(result.text))
+
+    async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/xoa <doc_id>` (admins)."""
+        if await self._admin(update, "/xoa"):
+            if len(context.args or []) != 1:
+                await _send(update, markup.plain(REMOVE_USAGE))
+                return
+            result = await self.service.remove(context.args[0])  # type: ignore[index]
+            await _send(update, markup.plain(result.text))
+
+    async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file sent in private (admins): added to the corpus and the index."""
+        message = update.effective_message
+        assert message is not None and message.document is not None
+        document = message.document
+        name = Path(document.file_name or "tai-lieu.txt").name
+        if not await self._admin(update, f"upload of {name!r}"):
+            return
+        if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+            await _send(
+                update, markup.plain(f"Tệp “{name}” lớn hơn 20 MB, Telegram không cho bot tải về.")
+            )
+            return
+        await _send(update, markup.plain(WORKING.format(name=name)))
+        with tempfile.TemporaryDirectory(prefix="hoidap-upload-") as tmp:
+            path = Path(tmp) / name
+            telegram_file = await context.bot.get_file(document.file_id)
+            await telegram_file.download_to_drive(path)
+            result = await self.service.add_file(path)
+        await _send(update, markup.plain(result.text))
+
+    async def _admin(self, update: Update, what: str) -> bool:
+        user = update.effective_user
+        if user is not None and user.id in self.admin_ids:
+            return True
+        log.warning("refused %s from non-admin user %s", what, user.id if user else "?")
+        await _send(update, markup.plain(NOT_ADMIN))
+        return False
+
+    # -- errors ---------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log with the traceback and tell the user politely."""
+        if isinstance(context.error, Forbidden):
+            log.info("not delivered, the user blocked the bot: %s", context.error)
+            return
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await update.effective_chat.send_message(ERROR)
+            except TelegramError:
+                log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def _render(reply: Reply) -> list[str]:
+    return markup.answer_messages(reply.answer) if reply.answer else markup.plain(reply.text)
+
+
+def _answer_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if reply.answer is None or reply.question_id is None:
+        return None
+    qid = reply.question_id
+    first = [InlineKeyboardButton("Thêm kết quả", callback_data=f"more:{qid}:1")]
+    if reply.answer.citations:
+        first.insert(0, InlineKeyboardButton("Xem nguồn", callback_data=f"src:{qid}"))
+    votes = [
+        InlineKeyboardButton("👍", callback_data=f"up:{qid}"),
+        InlineKeyboardButton("👎", callback_data=f"down:{qid}"),
+    ]
+    return InlineKeyboardMarkup([first, votes])
+
+
+def _more_keyboard(qid: int, page: int) -> InlineKeyboardMarkup | None:
+    if page > MAX_PAGES:
+        return None
+    button = InlineKeyboardButton("Thêm kết quả", callback_data=f"more:{qid}:{page}")
+    return InlineKeyboardMarkup([[button]])
+
+
+def _reasons_keyboard(qid: int) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(label.capitalize(), callback_data=f"why:{qid}:{code}")
+        for code, label in REASONS.items()
+    ]
+    return InlineKeyboardMarkup([buttons])
+
+
+def _addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """The text meant for the bot: all of it in private, in groups only when mentioned."""
+    text = message.text or message.caption or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{username}".lower()
+    mentioned = any(
+        entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == mention
+        for entity in message.entities
+    )
+    replied = message.reply_to_message is not None and (
+        message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == bot_id
+    )
+    if not (mentioned or replied):
+        return None
+    return re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+
+
+async def _typing(chat: Chat) -> None:
+    try:
+        await chat.send_action(ChatAction.TYPING)
+    except TelegramError as exc:  # only a courtesy: never let it stop the answer
+        log.debug("typing action failed: %s", exc)
+
+
+async def _send(
+    update: Update, messages: Sequence[str], keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send HTML messages to the update's chat, quoting the question in groups."""
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    reply_to = None
+    if chat.type != ChatType.PRIVATE and message is not None and update.callback_query is None:
+        reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    for i, text in enumerate(messages):
+        last = i == len(messages) - 1
+        await chat.send_message(
+            text,
+            reply_markup=keyboard if last else None,
+            reply_parameters=reply_to if i == 0 else None,
+        )

@@ -1,0 +1,57 @@
+"""The bot database: questions claimed once, outcomes, feedback and the stats figures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.stats import number, stats_text
+from bot.store import Store
+
+
+def test_a_channel_message_is_claimed_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+
+    first = store.claim("telegram", "1", "1", "câu hỏi", message="1:10")
+    again = store.claim("telegram", "1", "1", "câu hỏi", message="1:10")
+    other_channel = store.claim("zalo", "1", "1", "câu hỏi", message="1:10")
+
+    assert first is not None and again is None and other_channel is not None
+
+
+def test_outcomes_and_feedback_are_counted_for_today_and_the_week(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    answered = store.claim("telegram", "1", "7", "a")
+    abstained = store.claim("telegram", "1", "7", "b")
+    limited = store.claim("telegram", "1", "7", "c")
+    store.claim("telegram", "1", "7", "d")  # never finished: counted as not answered
+    store.finish(answered, "answered", text="x", latency_ms=120.0)
+    store.finish(abstained, "abstained", text="y", latency_ms=80.0)
+    store.finish(limited, "rate_limited", text="chờ")
+    assert store.vote(answered, "7", +1)
+    assert store.vote(abstained, "8", -1, "irrelevant")
+    assert store.vote(abstained, "8", -1)  # pressing 👎 again keeps the reason
+    assert not store.vote(9999, "7", +1)
+
+    today, week = store.today_and_week()
+
+    assert (today.questions, today.answered, today.abstained) == (4, 1, 1)
+    assert (today.refused, today.failed, today.up, today.down) == (1, 1, 1, 1)
+    assert today.reasons == {"irrelevant": 1}
+    assert week == today
+    assert store.period(datetime.now(UTC) + timedelta(minutes=1)).questions == 0
+
+
+def test_stats_text_names_every_figure_in_vietnamese(tmp_path: Path, seed_data_dir: Path) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    qid = store.claim("telegram", "1", "7", "a")
+    store.finish(qid, "answered", text="x", latency_ms=1500.0)
+    store.vote(qid, "7", -1, "outdated")
+
+    text = stats_text(store, seed_data_dir)
+
+    assert "Hôm nay: 1 câu hỏi" in text and "7 ngày qua: 1 câu hỏi" in text
+    assert "1 được trả lời" in text and "👎 1 (đã cũ: 1)" in text
+    assert "1,50 giây" in text
+    assert "5 bài" in text and "đoạn" in text and "lập lúc" in text
+    assert number(12345.5, 1) == "12.345,5"

@@ -1,0 +1,174 @@
+"""Members on Telegram: the real PTB Application against the fake Bot API (long polling)."""
+
+from __future__ import annotations
+
+from bot.launch import TelegramBot
+from bot.service import ChatService
+from tests.bot.conftest import MEMBER
+from tests.bot.fake_telegram import BOT, FakeTelegram
+
+QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
+
+
+async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: TelegramBot) -> None:
+    await fake.say(MEMBER, "/start")
+    start = await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "/help")
+    help_ = await fake.next_message(MEMBER)
+
+    assert "5 bài viết" in start.visible and "16/06/2013" in start.visible
+    assert "/tim <từ khóa>" in start.visible and help_.visible == start.visible
+    menus = {tuple(c["command"] for c in call["commands"]) for call in fake.commands}
+    assert ("help", "tim", "nguon") in menus
+    assert ("help", "tim", "nguon", "stats", "reindex", "xoa") in menus  # the admin's menu
+
+
+async def test_a_question_gets_a_cited_html_answer_with_buttons(
+    fake: FakeTelegram, bot: TelegramBot
+) -> None:
+    await fake.say(MEMBER, QUESTION)
+    answer = await fake.next_message(MEMBER)
+
+    assert "10/9/2018" in answer.visible and "[1]" in answer.visible
+    assert (
+        "Nguồn:" in answer.visible
+        and '<a href="http://baolaocai.vn/bai-viet/213010' in answer.text
+    )
+    assert answer.params["parse_mode"] == "HTML"
+    assert answer.params["link_preview_options"] == {"is_disabled": True}
+    assert [label for label, _ in answer.buttons] == ["Xem nguồn", "Thêm kết quả", "👍", "👎"]
+    assert fake.actions == [{"chat_id": str(MEMBER), "action": "typing"}]
+
+
+async def test_sources_more_results_and_feedback_buttons(
+    fake: FakeTelegram, bot: TelegramBot, service: ChatService
+) -> None:
+    await fake.say(MEMBER, QUESTION)
+    answer = await fake.next_message(MEMBER)
+    data = dict(answer.buttons)
+
+    await fake.push(fake.press(answer, data["Xem nguồn"]))
+    sources = await fake.next_message(MEMBER)
+    await fake.push(fake.press(answer, data["Thêm kết quả"]))
+    more = await fake.next_message(MEMBER)
+    await fake.push(fake.press(answer, data["👍"]))
+    await fake.push(fake.press(answer, data["👎"], user_id=777))
+    why = await fake.next_message(MEMBER)
+    await fake.push(fake.press(why, dict(why.buttons)["Sai nguồn"], user_id=777))
+    await fake.wait_for(lambda: len(fake.edits) == 1)
+
+    assert "<b>Thành ủy ban hành Quy định số 03 ngày 10/9/2018" in sources.text
+    assert "Các đoạn liên quan khác (trang 1)" in more.visible
+    assert [label for label, _ in more.buttons] == ["Thêm kết quả"]
+    assert [label for label, _ in why.buttons] == ["Sai nguồn", "Không liên quan", "Đã cũ"]
+    assert "sai nguồn" in fake.edits[0].visible
+    assert len(fake.callback_answers) == 5
+    today, _ = service.store.today_and_week()
+    assert (today.up, today.down, today.reasons) == (1, 1, {"source": 1})
+
+
+async def test_find_and_list_the_corpus(fake: FakeTelegram, bot: TelegramBot) -> None:
+    await fake.say(MEMBER, "/tim Hạ Long")
+    found = await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "/tim")
+    usage = await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "/nguon")
+    corpus = await fake.next_message(MEMBER)
+
+    assert "1. TP Hạ Long tăng cường công tác xây dựng Đảng" in found.visible
+    assert "/tim chỉ thị 05" in usage.visible
+    assert (
+        "Tài liệu hiện có (5 bài)" in corpus.visible and "000_779c702780cfd434" in corpus.visible
+    )
+
+
+async def test_a_follow_up_in_the_same_chat(fake: FakeTelegram, bot: TelegramBot) -> None:
+    await fake.say(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")
+    await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "quy định đó ban hành khi nào?")
+
+    assert "10/9/2018" in (await fake.next_message(MEMBER)).visible
+
+
+async def test_bad_inputs_get_clear_replies(fake: FakeTelegram, bot: TelegramBot) -> None:
+    await fake.say(MEMBER, " ")
+    empty = await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "a" * 10_000)
+    long = await fake.next_message(MEMBER)
+    await fake.push(
+        fake.update(
+            fake.message(
+                MEMBER,
+                sticker={
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            )
+        )
+    )
+    sticker = await fake.next_message(MEMBER)
+    await fake.push(
+        fake.update(
+            fake.message(
+                MEMBER, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+            )
+        )
+    )
+    photo = await fake.next_message(MEMBER)
+    await fake.say(MEMBER, "/khonglenh")
+    unknown = await fake.next_message(MEMBER)
+
+    assert "chưa nhập câu hỏi" in empty.visible
+    assert "10.000 ký tự" in long.visible
+    assert "tin nhắn chữ" in sticker.visible and photo.visible == sticker.visible
+    assert "/help" in unknown.visible
+
+
+async def test_markup_characters_in_questions_never_break_a_reply(
+    fake: FakeTelegram, bot: TelegramBot
+) -> None:
+    for text in [
+        "<b>Chỉ thị 05</b> & *Lào Cai* _nói gì_?",
+        "a < b & c > d",
+        "*_*_",
+        "&amp; <script>",
+    ]:
+        await fake.say(MEMBER, text)
+        reply = await fake.next_message(MEMBER)
+        assert reply.visible  # the fake parsed it as Telegram would: no 400
+    assert fake.errors == []
+
+
+async def test_groups_answer_only_when_mentioned_or_replied_to(
+    fake: FakeTelegram, bot: TelegramBot
+) -> None:
+    group = -5000
+    await fake.say(group, QUESTION, user_id=MEMBER, chat_type="group")
+    await fake.say(group, f"@{BOT['username']} {QUESTION}", user_id=MEMBER, chat_type="group")
+    mentioned = await fake.next_message(group)
+    reply_to_bot = {
+        "message_id": mentioned.message_id,
+        "date": 0,
+        "chat": {"id": group, "type": "group"},
+        "from": BOT,
+        "text": "x",
+    }
+    await fake.say(
+        group,
+        "chi thi 05 noi gi",
+        user_id=MEMBER,
+        chat_type="group",
+        reply_to_message=reply_to_bot,
+    )
+    replied = await fake.next_message(group)
+
+    assert "10/9/2018" in mentioned.visible
+    assert mentioned.params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert "Chỉ thị 05" in replied.visible
+    assert fake.unread(group) == []  # the unaddressed question got no reply
+    assert len(fake.to(group)) == 2

@@ -1,0 +1,99 @@
+"""Admins on Telegram: uploads, /stats, /reindex, /xoa; everyone else politely refused."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.launch import TelegramBot
+from bot.service import ChatService
+from tests.bot.conftest import ADMIN, MEMBER
+from tests.bot.fake_telegram import FakeTelegram
+
+TITLE = "Chỉ thị 99 về chuyển đổi số <trong> Đảng & đoàn thể *mới* _2024_"
+PARAGRAPH = (
+    "Đoạn {n}: các cấp ủy quán triệt Chỉ thị số 99-CT/TW về chuyển đổi số trong công tác xây "
+    "dựng Đảng, đưa sổ tay đảng viên điện tử vào sinh hoạt chi bộ, bảo đảm an toàn dữ liệu."
+)
+ARTICLE = (
+    f"{TITLE}\n\nNgày 2/3/2024, Ban Bí thư ban hành Chỉ thị số 99-CT/TW về đẩy mạnh chuyển đổi "
+    "số trong công tác xây dựng Đảng.\n\n"
+    + "\n\n".join(PARAGRAPH.format(n=n) for n in range(40))
+    + "\n\nNguồn: https://example.org/chi-thi-99?a=1&b=2\n"
+)
+
+
+async def test_an_uploaded_article_becomes_searchable_while_others_get_answers(
+    fake: FakeTelegram, admin_bot: TelegramBot, admin_service: ChatService
+) -> None:
+    await fake.push(fake.update(fake.document(ADMIN, "chi-thi-99.txt", ARTICLE.encode())))
+    working = await fake.next_message(ADMIN)
+    await fake.say(MEMBER, "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?")
+    member = await fake.next_message(MEMBER)
+    done = await fake.next_message(ADMIN, timeout=60)
+    await fake.say(MEMBER + 1, "Chỉ thị 99-CT/TW ban hành ngày nào?")
+    new = await fake.next_message(MEMBER + 1)
+
+    assert "Đang xử lý tệp “chi-thi-99.txt”" in working.visible
+    assert "10/9/2018" in member.visible and member.at < done.at  # not blocked by indexing
+    assert f"thêm: {TITLE}" in done.visible and "đoạn (mã chi-thi-99)" in done.visible
+    assert "2/3/2024" in new.visible and TITLE in new.visible  # escaped, not broken
+    assert 'href="https://example.org/chi-thi-99?a=1&amp;b=2"' in new.text
+    assert (admin_service.corpus_dir / "chi-thi-99.txt").read_text(encoding="utf-8") == ARTICLE
+    assert fake.errors == []
+
+
+async def test_unreadable_and_unsupported_files_are_refused_with_the_reason(
+    fake: FakeTelegram, admin_bot: TelegramBot
+) -> None:
+    await fake.push(fake.update(fake.document(ADMIN, "rong.txt", b"")))
+    await fake.next_message(ADMIN)
+    empty = await fake.next_message(ADMIN)
+    await fake.push(fake.update(fake.document(ADMIN, "anh.png", b"\x89PNG")))
+    await fake.next_message(ADMIN)
+    png = await fake.next_message(ADMIN)
+
+    assert "Không thêm được tệp “rong.txt”. Lý do:" in empty.visible
+    assert "Không nhận tệp “anh.png”" in png.visible and ".jsonl" in png.visible
+
+
+async def test_members_cannot_use_admin_features_and_are_logged(
+    fake: FakeTelegram, admin_bot: TelegramBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.telegram")
+    await fake.push(fake.update(fake.document(MEMBER, "bai.txt", ARTICLE.encode())))
+    replies = [await fake.next_message(MEMBER)]
+    for command in ("/stats", "/reindex", "/xoa 000_779c702780cfd434"):
+        await fake.say(MEMBER, command)
+        replies.append(await fake.next_message(MEMBER))
+
+    assert all("chỉ dành cho quản trị viên" in r.visible for r in replies)
+    assert fake.calls("getFile") == []
+    refused = [r.getMessage() for r in caplog.records if "non-admin" in r.getMessage()]
+    assert len(refused) == 4 and f"user {MEMBER}" in refused[0] and "bai.txt" in refused[0]
+
+
+async def test_stats_remove_and_reindex(
+    fake: FakeTelegram, admin_bot: TelegramBot, admin_service: ChatService
+) -> None:
+    await fake.say(MEMBER, "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?")
+    await fake.next_message(MEMBER)
+    await fake.say(ADMIN, "/stats")
+    stats = await fake.next_message(ADMIN)
+    await fake.say(ADMIN, "/xoa")
+    usage = await fake.next_message(ADMIN)
+    await fake.say(ADMIN, "/xoa 004_e8034be9464bfe94")
+    removed = await fake.next_message(ADMIN)
+    await fake.say(ADMIN, "/reindex")
+    await fake.next_message(ADMIN)
+    rebuilt = await fake.next_message(ADMIN, timeout=60)
+
+    assert "Hôm nay: 1 câu hỏi" in stats.visible and "1 được trả lời" in stats.visible
+    assert "Chỉ mục v" in stats.visible and "5 bài" in stats.visible
+    assert "/xoa 000_779c702780cfd434" in usage.visible
+    assert "Đã xoá bài “TP Hạ Long tăng cường công tác xây dựng Đảng”" in removed.visible
+    assert "4 bài" in rebuilt.visible
+    assert admin_service.info().articles == 4
+    await asyncio.sleep(0)
