@@ -76,7 +76,7 @@ def fold(text: str) -> str:
     """Lower-case and strip all Vietnamese diacritics (`Đảng` → `dang`)."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("đ", "d")
+    return stripped.replace("đ", "d").replace("ð", "d")  # ð: the look-alike Icelandic eth
 
 
 def has_diacritics(text: str) -> bool:
@@ -91,4 +91,4 @@ def tokens(text: str) -> list[str]:
 
 def folded_tokens(text: str) -> list[str]:
     """Word tokens with diacritics folded, for matching questions typed without them."""
-    return _TOKEN.findall(fold(normalize(text)))
+    return _TOKEN.findall(fold(text))  # folding drops tone marks, wherever they sit

@@ -6,9 +6,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from index.chunking import split_paragraphs, split_sentences
+from index.chunking import split_paragraphs
 from index.errors import BadQuestion
-from index.lexical import lexical_terms
 from index.references import extract_references, matches
 from retrieval.searcher import Hit, Mode, Query, Searcher, Snapshot
 
@@ -116,36 +115,34 @@ def _term_weights(query: Query, snap: Snapshot) -> dict[str, float]:
     return weights
 
 
-def _coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the question's topic weight whose terms occur in the text."""
+def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
+    """Share of the question's topic weight whose terms occur among `terms`."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    terms = set(lexical_terms(text))
     return sum(w for t, w in weights.items() if t in terms) / total
 
 
 def _choose_sentences(query: Query, hits: list[Hit], snap: Snapshot) -> list[_Candidate]:
     """The best few sentences of the top passages, if the passages are about the question."""
     weights = _term_weights(query, snap)
-    relevance = max((_coverage(weights, snap.passages[h.row]) for h in hits[:3]), default=0.0)
+    relevance = max((_coverage(weights, snap.passage_terms(h.row)) for h in hits[:3]), default=0)
     named = any(h.reference_match for h in hits)
     if relevance < MIN_COVERAGE and not named:
         return []
     candidates: list[_Candidate] = []
     seen: set[tuple[str, int]] = set()
     for rank, hit in enumerate(hits):
-        for start, end in split_sentences(hit.chunk.text):
+        for start, end, terms in snap.sentences(hit.row):
             where = (hit.chunk.doc_id, hit.chunk.start + start)
             if where in seen:  # chunks overlap by a sentence
                 continue
             seen.add(where)
-            sentence = hit.chunk.text[start:end]
-            coverage = _coverage(weights, sentence)
+            coverage = _coverage(weights, terms)
             names_reference = hit.reference_match and any(
                 matches(ref, found.canonical)
                 for ref in query.references
-                for found, _, _ in extract_references(sentence)
+                for found, _, _ in extract_references(hit.chunk.text[start:end])
             )
             if coverage > 0 or names_reference:
                 score = coverage + (0.3 if names_reference else 0.0) - 0.02 * rank

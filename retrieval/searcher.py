@@ -14,6 +14,7 @@ import faiss
 import numpy as np
 
 from index.builder import DENSE_FILE, passage_text
+from index.chunking import split_sentences
 from index.documents import Article, Chunk
 from index.embedders import Embedder
 from index.errors import IndexCorrupt
@@ -120,7 +121,25 @@ class Snapshot:
         restorer_file = directory / RESTORER_FILE
         self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
+        self._passage_terms: dict[int, frozenset[str]] = {}
+        self._sentences: dict[int, list[tuple[int, int, frozenset[str]]]] = {}
         self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
+
+    def passage_terms(self, row: int) -> frozenset[str]:
+        """Lexical terms of a passage (title and text), computed once per row."""
+        terms = self._passage_terms.get(row)
+        if terms is None:
+            terms = self._passage_terms[row] = frozenset(lexical_terms(self.passages[row]))
+        return terms
+
+    def sentences(self, row: int) -> list[tuple[int, int, frozenset[str]]]:
+        """Sentence spans of a chunk with their lexical terms, computed once per row."""
+        found = self._sentences.get(row)
+        if found is None:
+            text = self.chunks[row].text
+            found = [(a, b, frozenset(lexical_terms(text[a:b]))) for a, b in split_sentences(text)]
+            self._sentences[row] = found
+        return found
 
     def rows_mentioning(self, references: tuple[Reference, ...]) -> list[int]:
         """Rows whose chunk mentions one of the references."""
