@@ -21,6 +21,9 @@ from bot.settings import Settings
 from bot.stats import stats_text
 from bot.store import Store
 from bot.terminal import chat
+from bot.zalo_client import ZaloClient
+from bot.zalo_launch import ZaloBot
+from bot.zalo_launch import run as run_zalo
 from evaluation.report import write_report
 from evaluation.runner import (
     CONDITIONS,
@@ -120,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run",
         parents=[common],
-        help="run the Telegram bot when HOIDAP_TELEGRAM_TOKEN is set, else the terminal chat",
+        help="run the Telegram and/or Zalo bot when their tokens are set, else the terminal chat",
     )
     commands.add_parser(
         "stats", parents=[common], help="questions, answers and feedback (as the bot's /stats)"
@@ -143,11 +146,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise Error(f"invalid settings: {problems}") from None
 
 
-def _run_telegram(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
-    assert settings.telegram_token is not None
-    token = settings.telegram_token.get_secret_value()
-    secret = settings.telegram_webhook_secret
-    protect_logs([token, secret.get_secret_value() if secret else ""])
+def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
+    """`hoidap run` with a token: Telegram, Zalo or both, on one service and one database."""
+    secrets = [settings.telegram_token, settings.telegram_webhook_secret]
+    secrets += [settings.zalo_token, settings.zalo_webhook_secret]
+    protect_logs([s.get_secret_value() for s in secrets if s is not None])
     service = ChatService(
         answerer,
         IndexBuilder(settings.data_dir, embedder, progress=False),
@@ -156,6 +159,19 @@ def _run_telegram(settings: Settings, answerer: Answerer, embedder: Embedder) ->
         per_minute=settings.rate_limit_per_minute,
         burst=settings.rate_limit_burst,
     )
+    try:
+        telegram = _telegram_bot(settings, service) if settings.telegram_token else None
+        if settings.zalo_token is None:
+            assert telegram is not None
+            return run(telegram)
+        return run_zalo(_zalo_bot(settings, service), telegram)
+    finally:
+        service.store.close()
+
+
+def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
+    assert settings.telegram_token is not None
+    secret = settings.telegram_webhook_secret
     webhook = None
     if settings.telegram_webhook_url and secret is not None:
         webhook = Webhook(
@@ -166,21 +182,39 @@ def _run_telegram(settings: Settings, answerer: Answerer, embedder: Embedder) ->
         )
     app = build_application(
         service,
-        token,
+        settings.telegram_token.get_secret_value(),
         settings.telegram_base_url,
         settings.telegram_admin_ids,
         polling=webhook is None,
     )
-    bot = TelegramBot(
+    return TelegramBot(
         app,
         settings.telegram_admin_ids,
         webhook,
         startup_seconds=settings.telegram_startup_seconds,
     )
-    try:
-        return run(bot)
-    finally:
-        service.store.close()
+
+
+def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
+    assert settings.zalo_token is not None
+    secret = settings.zalo_webhook_secret
+    webhook = None
+    if settings.zalo_webhook_url and secret is not None:
+        webhook = Webhook(
+            settings.zalo_webhook_url,
+            secret.get_secret_value(),
+            settings.zalo_webhook_listen,
+            settings.zalo_webhook_port,
+        )
+    client = ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_base_url)
+    return ZaloBot(
+        service,
+        client,
+        settings.zalo_admin_ids,
+        webhook,
+        startup_seconds=settings.zalo_startup_seconds,
+        bot_name=settings.zalo_bot_name,
+    )
 
 
 def _stats(settings: Settings) -> int:
@@ -359,8 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(plain_text(answer))
             return 0
         answerer.searcher.snapshot()  # fail now, not at the first question, if no index
-        if args.command == "run" and settings.telegram_token is not None:
-            return _run_telegram(settings, answerer, embedder)
+        if args.command == "run" and (settings.telegram_token or settings.zalo_token):
+            return _run_bots(settings, answerer, embedder)
         return chat(answerer)
     except Error as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,12 +6,17 @@ import re
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from bot import texts
 from bot.service import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 
 LIMIT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 MARGIN = 96  # room for a "(tiếp)" marker and safety
+TIPS = (
+    "Dưới mỗi câu trả lời: “Xem nguồn” để đọc nguyên đoạn trích, “Thêm kết quả” để xem "
+    "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
+)
 
 
 def size(text: str) -> int:
@@ -37,7 +42,7 @@ def answer_messages(answer: Answer) -> list[str]:
 def sources_messages(citations: Sequence[Citation]) -> list[str]:
     """Each cited passage in full, with the quoted sentences in bold."""
     if not citations:
-        return ["Câu trả lời này không trích dẫn nguồn nào."]
+        return [texts.NO_SOURCES]
     blocks = []
     for c in citations:
         blocks.append(_source_line(c))
@@ -48,8 +53,8 @@ def sources_messages(citations: Sequence[Citation]) -> list[str]:
 def page_messages(page: Page) -> list[str]:
     """One page of "Thêm kết quả"."""
     if not page.passages:
-        return ["Không còn kết quả nào khác cho câu hỏi này."]
-    blocks = [f"<b>Các đoạn liên quan khác (trang {page.page}):</b>"]
+        return [texts.NO_MORE]
+    blocks = [f"<b>{texts.MORE_TITLE.format(page=page.page)}</b>"]
     for n, p in enumerate(page.passages, start=(page.page - 1) * len(page.passages) + 1):
         where = ", ".join(escape(x) for x in (p.source, _date(p.published_at)) if x)
         blocks.append(
@@ -61,23 +66,7 @@ def page_messages(page: Page) -> list[str]:
 
 def about(info: CorpusInfo) -> str:
     """`/start` and `/help`: what the bot knows and how to ask."""
-    latest = f", mới nhất ngày {_date(info.latest)}" if info.latest else ""
-    return (
-        "<b>Hỏi đáp về chỉ thị, nghị quyết của Đảng</b>\n\n"
-        f"Tôi trả lời dựa trên {info.articles} bài viết{latest}. Mỗi ý trả lời đều kèm "
-        "số [n] chỉ nguồn; nếu tài liệu không nói đến, tôi sẽ nói là không tìm thấy.\n\n"
-        "<b>Cách hỏi:</b> gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu), ví dụ:\n"
-        "• Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?\n"
-        "• Chỉ thị 05 của Bộ Chính trị nói về gì?\n"
-        "• chi thi 05 noi gi\n"
-        "Có thể hỏi tiếp: “chỉ thị đó ban hành khi nào?”, “còn ở Hà Nội thì sao?”.\n\n"
-        "<b>Lệnh:</b>\n"
-        "/tim &lt;từ khóa&gt; — tìm bài viết theo từ khóa\n"
-        "/nguon — danh sách bài viết\n"
-        "/help — hướng dẫn này\n\n"
-        "Dưới mỗi câu trả lời: “Xem nguồn” để đọc nguyên đoạn trích, “Thêm kết quả” để xem "
-        "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
-    )
+    return texts.about(info, TIPS, bold=lambda text: f"<b>{text}</b>", escape=escape)
 
 
 def article_list(title: str, articles: Iterable[Article], total: int | None = None) -> list[str]:
@@ -170,5 +159,4 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _date(iso: str) -> str:
-    parts = iso.split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+    return texts.day(iso)

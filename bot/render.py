@@ -11,13 +11,18 @@ def source_line(citation: Citation) -> str:
     return f"[{citation.number}] {citation.title or citation.doc_id} — {where}"
 
 
-def plain_text(answer: Answer) -> str:
-    """The answer followed by its numbered sources with links."""
+def answer_blocks(answer: Answer) -> list[str]:
+    """The answer, then (unless it abstains) a "Nguồn:" block with one line and link each."""
     if answer.abstained:
-        return answer.text
-    lines = [answer.text, "", "Nguồn:"]
+        return [answer.text]
+    lines = ["Nguồn:"]
     for citation in answer.citations:
         lines.append(source_line(citation))
         if citation.url:
             lines.append(f"    {citation.url}")
-    return "\n".join(lines)
+    return [answer.text, "\n".join(lines)]
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer followed by its numbered sources with links."""
+    return "\n\n".join(answer_blocks(answer))

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Zalo wants 8-256 characters; the same alphabet keeps the header value safe.
+_ZALO_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,16 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_startup_seconds: float = Field(default=120.0, ge=0)
 
+    zalo_token: SecretStr | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    zalo_bot_name: str = ""  # extra name members use to address the bot in groups
+    zalo_webhook_url: str = ""  # public HTTPS URL; empty means long polling
+    zalo_webhook_listen: str = "127.0.0.1"
+    zalo_webhook_port: int = Field(default=8444, ge=1, le=65535)
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_startup_seconds: float = Field(default=120.0, ge=0)
+
     rate_limit_per_minute: float = Field(default=6.0, gt=0)
     rate_limit_burst: int = Field(default=5, ge=1)
 
@@ -48,7 +60,20 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("telegram_token", "telegram_webhook_secret", mode="before")
+    @field_validator("zalo_admin_ids", mode="before")
+    @classmethod
+    def _split_zalo_ids(cls, value: object) -> object:
+        if isinstance(value, str | int):
+            return [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
+        return value
+
+    @field_validator(
+        "telegram_token",
+        "telegram_webhook_secret",
+        "zalo_token",
+        "zalo_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -66,6 +91,13 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "HOIDAP_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - "
                     "(1-256 characters)"
+                )
+        if self.zalo_webhook_url:
+            zalo = self.zalo_webhook_secret
+            if zalo is None or not _ZALO_SECRET.fullmatch(zalo.get_secret_value()):
+                raise ValueError(
+                    "HOIDAP_ZALO_WEBHOOK_URL is set: HOIDAP_ZALO_WEBHOOK_SECRET must be a random "
+                    "secret of 8-256 characters (A-Z, a-z, 0-9, _ and -)"
                 )
         return self
 

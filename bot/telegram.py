@@ -32,6 +32,22 @@ from telegram.ext import (
 from bot import markup
 from bot.service import MAX_PAGES, ChatService, Reply
 from bot.store import REASONS
+from bot.texts import (
+    ASK_REASON,
+    CORPUS,
+    ERROR,
+    FIND_USAGE,
+    FOUND,
+    NON_TEXT,
+    NOT_ADMIN,
+    NOT_FOUND,
+    REINDEXING,
+    REMOVE_USAGE,
+    THANKS_DOWN,
+    THANKS_REASON,
+    THANKS_UP,
+    UNKNOWN,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +63,6 @@ ADMIN_COMMANDS = [
     BotCommand("reindex", "Lập lại chỉ mục từ thư mục tài liệu"),
     BotCommand("xoa", "Xoá một bài: /xoa <mã bài>"),
 ]
-NON_TEXT = (
-    "Xin lỗi, tôi chỉ đọc được tin nhắn chữ (chưa nghe được tin nhắn thoại, chưa xem được "
-    "ảnh hay nhãn dán). Bạn hãy gõ câu hỏi bằng chữ nhé."
-)
-NOT_ADMIN = "Xin lỗi, chức năng này chỉ dành cho quản trị viên của bot."
-UNKNOWN = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gõ thẳng câu hỏi."
-FIND_USAGE = "Hãy gõ từ khóa sau lệnh, ví dụ: /tim chỉ thị 05"
-REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
-ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
 EXPIRED = "Nút này không còn dùng được."
 WORKING = "Đang xử lý tệp “{name}”, vui lòng chờ…"
 
@@ -136,14 +143,14 @@ class Handlers:
             return
         found = await self.service.find(keywords)
         if not found:
-            await _send(update, markup.plain(f"Không tìm thấy bài nào có từ khóa “{keywords}”."))
+            await _send(update, markup.plain(NOT_FOUND.format(keywords=keywords)))
             return
-        await _send(update, markup.article_list(f"Bài viết có từ khóa “{keywords}”:", found))
+        await _send(update, markup.article_list(FOUND.format(keywords=keywords), found))
 
     async def sources_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/nguon`: the corpus, newest first."""
         articles = self.service.articles()
-        title = f"Tài liệu hiện có ({len(articles)} bài):"
+        title = CORPUS.format(count=len(articles))
         await _send(update, markup.article_list(title, articles[:30], total=len(articles)))
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,15 +188,13 @@ class Handlers:
                 keyboard = _more_keyboard(qid, page.page + 1) if page.has_more else None
                 await _send(update, markup.page_messages(page), keyboard)
         elif action == "up" and self.service.feedback(qid, user, +1):
-            await query.answer("Cảm ơn bạn đã góp ý! 👍")
+            await query.answer(THANKS_UP)
         elif action == "down" and self.service.feedback(qid, user, -1):
-            await query.answer("Đã ghi nhận 👎. Cảm ơn bạn!")
-            await _send(
-                update, ["Câu trả lời chưa tốt vì sao? (không bắt buộc)"], _reasons_keyboard(qid)
-            )
+            await query.answer(THANKS_DOWN)
+            await _send(update, [ASK_REASON], _reasons_keyboard(qid))
         elif action == "why" and arg in REASONS and self.service.feedback(qid, user, -1, arg):
             await query.answer("Cảm ơn bạn đã cho biết lý do!")
-            await query.edit_message_text(f"Cảm ơn bạn! Đã ghi nhận lý do: {REASONS[arg]}.")
+            await query.edit_message_text(THANKS_REASON.format(reason=REASONS[arg]))
         else:
             await query.answer(EXPIRED)
 
@@ -203,7 +208,7 @@ class Handlers:
     async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/reindex` (admins): rebuild from the corpus dir."""
         if await self._admin(update, "/reindex"):
-            await _send(update, markup.plain("Đang lập lại chỉ mục, vui lòng chờ…"))
+            await _send(update, markup.plain(REINDEXING))
             result = await self.service.reindex()
             await _send(update, markup.plain(result.text))
 

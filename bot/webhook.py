@@ -23,7 +23,7 @@ _REASONS = {
     413: "Payload Too Large",
 }
 
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Handler = Callable[[Any], Awaitable[None]]
 
 
 class WebhookServer:
@@ -37,11 +37,13 @@ class WebhookServer:
         secret: str,
         handler: Handler,
         secret_header: str = "x-telegram-bot-api-secret-token",
+        accepts: tuple[type, ...] = (dict,),
     ) -> None:
         self.host, self.port, self.path = host, port, "/" + path.lstrip("/")
         self._secret = secret.encode()
         self._header = secret_header.lower()
         self._handler = handler
+        self._accepts = accepts  # JSON body types handed on (Zalo may post a list)
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -115,7 +117,7 @@ class WebhookServer:
             data = json.loads(body)
         except ValueError:
             return 400
-        if not isinstance(data, dict):
+        if not isinstance(data, self._accepts):
             return 400
         await self._handler(data)
         return 200

@@ -1,0 +1,75 @@
+"""What the bot says to members, in Vietnamese, on every channel (Telegram, Zalo)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.service import CorpusInfo
+
+NON_TEXT = (
+    "Xin lỗi, tôi chỉ đọc được tin nhắn chữ (chưa nghe được tin nhắn thoại, chưa xem được "
+    "ảnh hay nhãn dán). Bạn hãy gõ câu hỏi bằng chữ nhé."
+)
+NOT_ADMIN = "Xin lỗi, chức năng này chỉ dành cho quản trị viên của bot."
+UNKNOWN = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gõ thẳng câu hỏi."
+FIND_USAGE = "Hãy gõ từ khóa sau lệnh, ví dụ: /tim chỉ thị 05"
+REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
+ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
+NOT_FOUND = "Không tìm thấy bài nào có từ khóa “{keywords}”."
+FOUND = "Bài viết có từ khóa “{keywords}”:"
+CORPUS = "Tài liệu hiện có ({count} bài):"
+REINDEXING = "Đang lập lại chỉ mục, vui lòng chờ…"
+THANKS_UP = "Cảm ơn bạn đã góp ý! 👍"
+THANKS_DOWN = "Đã ghi nhận 👎. Cảm ơn bạn!"
+ASK_REASON = "Câu trả lời chưa tốt vì sao? (không bắt buộc)"
+THANKS_REASON = "Cảm ơn bạn! Đã ghi nhận lý do: {reason}."
+NO_SOURCES = "Câu trả lời này không trích dẫn nguồn nào."
+NO_MORE = "Không còn kết quả nào khác cho câu hỏi này."
+MORE_TITLE = "Các đoạn liên quan khác (trang {page}):"
+ABOUT_TITLE = "Hỏi đáp về chỉ thị, nghị quyết của Đảng"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def day(iso: str) -> str:
+    """`2024-03-02` → `02/03/2024`; anything else unchanged."""
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
+def about(
+    info: CorpusInfo,
+    tips: str,
+    bold: Callable[[str], str] = _same,
+    escape: Callable[[str], str] = _same,
+) -> str:
+    """`/start` and `/help`: what the bot knows and how to ask, ending with channel `tips`."""
+    latest = f", mới nhất ngày {day(info.latest)}" if info.latest else ""
+    return (
+        f"{bold(escape(ABOUT_TITLE))}\n\n"
+        + escape(
+            f"Tôi trả lời dựa trên {info.articles} bài viết{latest}. Mỗi ý trả lời đều kèm "
+            "số [n] chỉ nguồn; nếu tài liệu không nói đến, tôi sẽ nói là không tìm thấy."
+        )
+        + "\n\n"
+        + bold(escape("Cách hỏi:"))
+        + escape(
+            " gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu), ví dụ:\n"
+            "• Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?\n"
+            "• Chỉ thị 05 của Bộ Chính trị nói về gì?\n"
+            "• chi thi 05 noi gi\n"
+            "Có thể hỏi tiếp: “chỉ thị đó ban hành khi nào?”, “còn ở Hà Nội thì sao?”."
+        )
+        + "\n\n"
+        + bold(escape("Lệnh:"))
+        + "\n"
+        + escape(
+            "/tim <từ khóa> — tìm bài viết theo từ khóa\n"
+            "/nguon — danh sách bài viết\n"
+            "/help — hướng dẫn này"
+        )
+        + "\n\n"
+        + escape(tips)
+    )

@@ -1,0 +1,291 @@
+"""The Zalo channel: turn a Zalo update into one ChatService call and plain-text replies."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot import plaintext
+from bot.service import ChatService, Reply
+from bot.store import REASONS
+from bot.texts import (
+    CORPUS,
+    ERROR,
+    FIND_USAGE,
+    FOUND,
+    NO_MORE,
+    NON_TEXT,
+    NOT_ADMIN,
+    NOT_FOUND,
+    REINDEXING,
+    REMOVE_USAGE,
+    THANKS_DOWN,
+    THANKS_REASON,
+    THANKS_UP,
+    UNKNOWN,
+)
+from bot.zalo_client import ZaloClient
+from index.errors import Error
+from index.vietnamese import fold
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_EVENT = "message.text.received"
+REMEMBERED_CHATS = 10_000  # chats whose last answer we keep for feedback, /xemnguon, /them
+NOTHING_YET = "Chưa có câu trả lời nào để góp ý hay xem thêm. Hãy đặt câu hỏi trước nhé."
+WHY = "Nếu muốn, hãy nhắn lý do: “sai nguồn”, “không liên quan” hoặc “đã cũ”."
+ASK_USAGE = "Hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 nói gì?"
+_REASONS = {fold(label): code for code, label in REASONS.items()}
+_SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+_VOTES = {"👍": 1, "👎": -1}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A Zalo message event, reduced to what the bot needs."""
+
+    event: str
+    message_id: str
+    chat_id: str
+    group: bool
+    user_id: str
+    text: str | None  # None for images, stickers and anything else that is not text
+
+
+def parse(update: dict[str, Any]) -> Incoming | None:
+    """An update as an Incoming message; None for events without a usable message."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat, sender = message.get("chat"), message.get("from")
+    if not isinstance(chat, dict) or chat.get("id") in (None, ""):
+        return None
+    sender = sender if isinstance(sender, dict) else {}
+    event = str(update.get("event_name", ""))
+    text = message.get("text")
+    return Incoming(
+        event,
+        str(message.get("message_id", "")),
+        str(chat["id"]),
+        str(chat.get("chat_type", "PRIVATE")).upper() == "GROUP",
+        str(sender.get("id", chat["id"])),
+        str(text) if event == TEXT_EVENT and text is not None else None,
+    )
+
+
+def feedback_of(text: str) -> tuple[int, str | None] | None:
+    """`👍`, `👎`, `sai nguồn`, `👎 đã cũ`…: (vote, reason code); None for anything else."""
+    rest, vote = _SKIN_TONES.sub("", text).strip(), 0
+    if rest[:1] in _VOTES:
+        vote, rest = _VOTES[rest[:1]], rest[1:]
+    words = " ".join(fold(rest).strip(" .!,:;-–").split())
+    if not words:
+        return (vote, None) if vote else None
+    reason = _REASONS.get(words)
+    return None if reason is None or vote > 0 else (-1, reason)
+
+
+Send = Callable[[Sequence[str]], Awaitable[None]]
+
+
+class Handlers:
+    """What the bot does with each message; one ChatService call per member action."""
+
+    def __init__(
+        self, service: ChatService, client: ZaloClient, admin_ids: Collection[str] = ()
+    ) -> None:
+        self.service = service
+        self.client = client
+        self.admin_ids = frozenset(str(a) for a in admin_ids)
+        self.names: tuple[str, ...] = ()  # the bot's names, for mentions in groups
+        self._last: OrderedDict[str, tuple[int, int]] = OrderedDict()  # chat -> (qid, page)
+        self.commands: dict[str, Callable[[Incoming, str], Awaitable[None]]] = {
+            "start": self.help,
+            "help": self.help,
+            "hoi": self.ask,
+            "tim": self.find,
+            "nguon": self.sources_list,
+            "xemnguon": self.cited,
+            "them": self.more,
+            "stats": self.stats,
+            "reindex": self.reindex,
+            "xoa": self.remove,
+        }
+
+    async def handle(self, message: Incoming) -> None:
+        """Reply to one message; errors are logged and the member gets an apology."""
+        try:
+            await self._dispatch(message)
+        except Exception:
+            log.exception("error while handling Zalo message %s", message.message_id)
+            try:
+                await self._send(message, [ERROR])
+            except Error as exc:
+                log.warning("could not tell Zalo chat %s of the error: %s", message.chat_id, exc)
+
+    async def _dispatch(self, m: Incoming) -> None:
+        if m.text is None:
+            if not m.group:  # in a group a photo or sticker is rarely meant for the bot
+                await self._send(m, [NON_TEXT])
+            return
+        vote = feedback_of(m.text)
+        if vote is not None:
+            await self.feedback(m, *vote)
+            return
+        text = self.addressed(m)
+        if text is None:
+            return
+        if not text.startswith("/"):
+            await self.question(m, text)
+            return
+        command, _, args = text[1:].partition(" ")
+        command, args = command.split("@", 1)[0].lower(), args.strip()
+        handler = self.commands.get(command)
+        if handler is None:
+            await self._send(m, [UNKNOWN])
+        else:
+            await handler(m, args)
+
+    def addressed(self, m: Incoming) -> str | None:
+        """The text meant for the bot: all of it in private; in groups commands and mentions."""
+        text = m.text.strip() if m.text else ""
+        if not m.group or text.startswith("/"):
+            return text
+        for name in self.names:
+            pattern = re.compile(rf"@?{re.escape(name)}\b[\s,:]*", re.IGNORECASE)
+            if pattern.search(text):
+                return pattern.sub(" ", text, count=1).strip()
+        return None
+
+    # -- members --------------------------------------------------------------------
+
+    async def question(self, m: Incoming, text: str) -> None:
+        """A question: typing…, one ask, the answer and its sources as plain text."""
+        await self._typing(m)
+        message = f"{m.chat_id}:{m.message_id}" if m.message_id else None
+        reply = await self.service.ask(CHANNEL, m.chat_id, m.user_id, text, message=message)
+        if reply is None:
+            return
+        try:
+            await self._send(m, _render(reply))
+        except Error:
+            if reply.question_id is not None:
+                self.service.failed(reply.question_id)
+            raise
+        if reply.answer is not None and reply.question_id is not None:
+            self._remember(m.chat_id, reply.question_id, 0)
+
+    async def ask(self, m: Incoming, args: str) -> None:
+        """`/hoi <câu hỏi>`: a question (how to ask in a group without naming the bot)."""
+        await (self.question(m, args) if args else self._send(m, [ASK_USAGE]))
+
+    async def help(self, m: Incoming, args: str) -> None:
+        """`/start`, `/help`."""
+        await self._send(m, plaintext.plain(plaintext.about(self.service.info())))
+
+    async def find(self, m: Incoming, keywords: str) -> None:
+        """`/tim <từ khóa>`."""
+        if not keywords:
+            await self._send(m, [FIND_USAGE])
+            return
+        found = await self.service.find(keywords)
+        if not found:
+            await self._send(m, [NOT_FOUND.format(keywords=keywords)])
+            return
+        await self._send(m, plaintext.article_list(FOUND.format(keywords=keywords), found))
+
+    async def sources_list(self, m: Incoming, args: str) -> None:
+        """`/nguon`: the corpus, newest first."""
+        articles = self.service.articles()
+        title = CORPUS.format(count=len(articles))
+        await self._send(m, plaintext.article_list(title, articles[:30], total=len(articles)))
+
+    async def cited(self, m: Incoming, args: str) -> None:
+        """`/xemnguon`: the cited passages of the chat's last answer, in full."""
+        last = self._last.get(m.chat_id)
+        citations = self.service.citations(last[0]) if last else None
+        if citations is None:
+            await self._send(m, [NOTHING_YET])
+            return
+        await self._send(m, plaintext.sources_messages(citations))
+
+    async def more(self, m: Incoming, args: str) -> None:
+        """`/them`: the next page of further passages for the chat's last answer."""
+        last = self._last.get(m.chat_id)
+        page = await self.service.more(last[0], last[1] + 1) if last else None
+        if last is None or page is None:
+            await self._send(m, [NOTHING_YET if last is None else NO_MORE])
+            return
+        self._remember(m.chat_id, last[0], page.page)
+        await self._send(m, plaintext.page_messages(page))
+
+    async def feedback(self, m: Incoming, vote: int, reason: str | None) -> None:
+        """👍, 👎 or a reason, sent as text: stored for the chat's last answer."""
+        last = self._last.get(m.chat_id)
+        if last is None or not self.service.feedback(last[0], m.user_id, vote, reason):
+            if not m.group:
+                await self._send(m, [NOTHING_YET])
+            return
+        if reason is not None:
+            await self._send(m, [THANKS_REASON.format(reason=REASONS[reason])])
+        else:
+            await self._send(m, [THANKS_UP if vote > 0 else f"{THANKS_DOWN} {WHY}"])
+
+    # -- admins ---------------------------------------------------------------------
+
+    async def stats(self, m: Incoming, args: str) -> None:
+        """`/stats` (admins)."""
+        if await self._admin(m, "/stats"):
+            await self._send(m, plaintext.plain(self.service.stats()))
+
+    async def reindex(self, m: Incoming, args: str) -> None:
+        """`/reindex` (admins): rebuild from the corpus dir."""
+        if await self._admin(m, "/reindex"):
+            await self._send(m, [REINDEXING])
+            result = await self.service.reindex()
+            await self._send(m, plaintext.plain(result.text))
+
+    async def remove(self, m: Incoming, args: str) -> None:
+        """`/xoa <doc_id>` (admins)."""
+        if await self._admin(m, "/xoa"):
+            if len(args.split()) != 1:
+                await self._send(m, [REMOVE_USAGE])
+                return
+            result = await self.service.remove(args)
+            await self._send(m, plaintext.plain(result.text))
+
+    async def _admin(self, m: Incoming, what: str) -> bool:
+        if m.user_id in self.admin_ids:
+            return True
+        log.warning("refused %s from non-admin Zalo user %s", what, m.user_id)
+        await self._send(m, [NOT_ADMIN])
+        return False
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _remember(self, chat: str, question_id: int, page: int) -> None:
+        self._last[chat] = (question_id, page)
+        self._last.move_to_end(chat)
+        while len(self._last) > REMEMBERED_CHATS:
+            self._last.popitem(last=False)
+
+    async def _typing(self, m: Incoming) -> None:
+        try:
+            await self.client.send_chat_action(m.chat_id)
+        except Error as exc:  # only a courtesy: never let it stop the answer
+            log.debug("typing action failed: %s", exc)
+
+    async def _send(self, m: Incoming, messages: Sequence[str]) -> None:
+        for text in messages:
+            await self.client.send_message(m.chat_id, text)
+
+
+def _render(reply: Reply) -> list[str]:
+    if reply.answer is None:
+        return plaintext.plain(reply.text)
+    return plaintext.answer_messages(reply.answer, hint=plaintext.FEEDBACK_HINT)

@@ -1,0 +1,185 @@
+"""Starting and stopping the Zalo bot: long polling or webhook, per-chat order, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Collection
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.launch import TelegramBot, Webhook
+from bot.service import ChatService
+from bot.webhook import WebhookServer
+from bot.zalo import Handlers, Incoming, parse
+from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
+from index.errors import Error
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "x-bot-api-secret-token"
+MAX_DELAY = 30.0
+CONCURRENCY = 256  # chats served at once; one chat's messages always run in order
+STOP_SECONDS = 30.0  # how long stop() waits for answers in progress
+
+
+class ZaloBot:
+    """The Zalo channel running: updates in (polling or webhook), handlers, replies out."""
+
+    def __init__(
+        self,
+        service: ChatService,
+        client: ZaloClient,
+        admin_ids: Collection[str] = (),
+        webhook: Webhook | None = None,
+        poll_timeout: int = 30,
+        startup_seconds: float = 120.0,
+        bot_name: str = "",
+    ) -> None:
+        self.client = client
+        self.handlers = Handlers(service, client, admin_ids)
+        self.webhook = webhook
+        self.poll_timeout = poll_timeout
+        self.startup_seconds = startup_seconds
+        self.bot_name = bot_name
+        self.name = ""
+        self.server: WebhookServer | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def start(self) -> None:
+        """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
+        me = await self._connect()
+        names = [self.bot_name, str(me.get("display_name", "")), str(me.get("account_name", ""))]
+        self.handlers.names = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+        self.name = self.handlers.names[0] if self.handlers.names else "?"
+        if self.webhook is None:
+            with contextlib.suppress(ZaloError):  # none set: nothing to delete
+                await self.client.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
+        else:
+            self.server = WebhookServer(
+                self.webhook.listen,
+                self.webhook.port,
+                urlsplit(self.webhook.url).path or "/",
+                self.webhook.secret,
+                self.feed,
+                secret_header=SECRET_HEADER,
+                accepts=(dict, list),
+            )
+            await self.server.start()
+            await self.client.set_webhook(self.webhook.url, self.webhook.secret)
+        log.info("zalo bot %s started", self.name)
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the messages in hand, close the client."""
+        if self.server is not None:
+            await self.server.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=STOP_SECONDS)
+            for task in pending:
+                task.cancel()
+        await self.client.aclose()
+
+    async def feed(self, data: Any) -> None:
+        """Take one update or a list of them (from a poll or a webhook request)."""
+        for update in as_updates(data):
+            message = parse(update)
+            if message is None:
+                log.info("ignored Zalo event %r", update.get("event_name"))
+                continue
+            task = asyncio.create_task(self._handle(message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, message: Incoming) -> None:
+        """Run after the same chat's earlier messages (follow-ups need that order)."""
+        chat = message.chat_id
+        lock, users = self._chats.get(chat, (asyncio.Lock(), 0))
+        self._chats[chat] = (lock, users + 1)
+        try:
+            async with lock, self._slots:
+                await self.handlers.handle(message)
+        finally:
+            lock, users = self._chats[chat]
+            if users == 1:
+                del self._chats[chat]
+            else:
+                self._chats[chat] = (lock, users - 1)
+
+    async def _poll(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                updates = await self.client.get_updates(self.poll_timeout)
+            except (ZaloError, ZaloNetworkError) as exc:
+                log.warning("Zalo getUpdates failed (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_DELAY)
+                continue
+            delay = 1.0
+            await self.feed(updates)
+
+    async def _connect(self) -> dict[str, Any]:
+        started, delay = time.monotonic(), 1.0
+        while True:
+            try:
+                return await self.client.get_me()
+            except ZaloError as exc:
+                if exc.code < 500:
+                    raise Error(
+                        "Zalo refused the bot token: check HOIDAP_ZALO_TOKEN (from Zalo Bot "
+                        f"Creator) and HOIDAP_ZALO_BASE_URL ({exc})"
+                    ) from None
+                problem: Error = exc
+            except ZaloNetworkError as exc:
+                problem = exc
+            waited = time.monotonic() - started
+            if waited + delay > self.startup_seconds:
+                raise Error(
+                    f"cannot reach the Zalo Bot API at {self.client.where} after {waited:.0f}s "
+                    f"({problem}): check the network and HOIDAP_ZALO_BASE_URL; "
+                    "HOIDAP_ZALO_STARTUP_SECONDS sets how long to keep trying"
+                ) from None
+            log.warning("Zalo Bot API unreachable (%s); retrying in %.0fs", problem, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY)
+
+
+def run(bot: ZaloBot, telegram: TelegramBot | None = None) -> int:
+    """Run the Zalo bot, and the Telegram bot alongside, until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        started: list[ZaloBot | TelegramBot] = []
+        try:
+            for one in (bot, telegram):
+                if one is not None:
+                    await one.start()
+                    started.append(one)
+            mode = f"webhook {bot.webhook.url}" if bot.webhook else "long polling"
+            print(f"Zalo bot {bot.name} running ({mode}); Ctrl-C stops it.")
+            if telegram is not None:
+                print(f"Telegram bot @{telegram.app.bot.username} running alongside.")
+            await stop.wait()
+        finally:
+            for one in reversed(started):
+                await one.stop()
+            if bot not in started:
+                await bot.client.aclose()
+
+    asyncio.run(main())
+    return 0
