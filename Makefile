@@ -50,6 +50,8 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_telegram.py
+	$(BIN)/python bench/bench_zalo.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache
