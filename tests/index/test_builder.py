@@ -200,3 +200,18 @@ def test_an_index_of_an_older_format_is_refused_for_updates_and_rebuilt_by_build
 
     assert report.embedded == 0
     assert Searcher(data_dir, embedder).search("Quy định số 03 Lào Cai", k=1).hits
+
+
+def test_embedding_shows_a_progress_bar_with_rate_and_eta(
+    data_dir: Path, embedder, capsys
+) -> None:
+    articles = [
+        article(f"p{i}", f"Bài viết số {i} về công tác kiểm tra, giám sát.") for i in range(3)
+    ]
+
+    IndexBuilder(data_dir, embedder, progress=True).add(articles)
+
+    err = capsys.readouterr().err
+    assert "embedding" in err and "3/3" in err
+    assert "chunk/s" in err  # the rate; tqdm shows the ETA as "<mm:ss" beside it
+    assert "<" in err
