@@ -17,7 +17,7 @@ from tqdm import tqdm
 from index.chunking import chunk_article
 from index.documents import Article, Chunk
 from index.embedders import Embedder
-from index.errors import Error, IndexMismatch, IndexMissing
+from index.errors import IndexMismatch, IndexMissing
 from index.lexical import LexicalIndex
 from index.manifest import FORMAT_VERSION, Manifest
 from index.restoration import Restorer
@@ -254,9 +254,3 @@ def fingerprint(articles: Iterable[Article]) -> str:
     for doc_id, content in sorted((a.doc_id, a.content_hash) for a in articles):
         h.update(f"{doc_id}\x00{content}\n".encode())
     return h.hexdigest()
-
-
-def require_articles(articles: Sequence[Article], what: str) -> None:
-    """Refuse to publish an empty index from a batch where nothing could be read."""
-    if not articles:
-        raise Error(f"no article could be read from {what}: nothing was indexed")
