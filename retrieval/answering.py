@@ -84,7 +84,7 @@ class Answerer:
             )
         started = time.perf_counter()
         result = self.searcher.search(question, k=max(k or self.k, PASSAGES_READ), mode=mode)
-        snap = self.searcher.snapshot()
+        snap = result.snapshot  # not the current one: a newer version may have been published
         t = time.perf_counter()
         chosen = _choose_sentences(result.query, result.hits[:PASSAGES_READ], snap)
         if result.query.references and not any(h.reference_match for h in result.hits):

@@ -82,6 +82,7 @@ class SearchResult:
 
     query: Query
     hits: list[Hit]
+    snapshot: Snapshot  # the index version the hits' rows belong to
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -187,7 +188,7 @@ class Searcher:
         scores: dict[str, np.ndarray] = {}
         depth = min(DEPTH, len(snap.chunks))
         if depth == 0:
-            return SearchResult(query, [], timings)
+            return SearchResult(query, [], snap, timings)
 
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
@@ -234,7 +235,7 @@ class Searcher:
             for row, score in fused
         ]
         timings["search_ms"] = (time.perf_counter() - started) * 1000
-        return SearchResult(query, hits, timings)
+        return SearchResult(query, hits, snap, timings)
 
     async def asearch(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:
         """`search` off the event loop, for async callers such as the bots."""
