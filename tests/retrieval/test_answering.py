@@ -102,3 +102,31 @@ async def test_async_answer_runs_off_the_event_loop(seed_answerer: Answerer) -> 
         del seed_answerer.searcher.search
     assert "10/9/2018" in answer.text
     assert seen and seen[0] != loop_thread
+
+
+def test_a_version_published_during_a_question_does_not_misplace_quotes(
+    data_dir, embedder
+) -> None:
+    from index.builder import IndexBuilder
+    from index.documents import Article
+    from index.readers import read_paths
+    from retrieval.searcher import Searcher
+    from tests.conftest import CORPUS
+
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.build(read_paths([CORPUS]).articles)
+
+    class PublishingMidQuestion(Searcher):
+        def search(self, *args, **kwargs):
+            result = super().search(*args, **kwargs)
+            # a new first article shifts every row of the next version
+            new = Article("aaa", "Bài mới", "Chi bộ họp bàn công tác dân vận.")
+            builder.build([new, *read_paths([CORPUS]).articles])
+            assert self.snapshot() is not result.snapshot
+            return result
+
+    answer = Answerer(PublishingMidQuestion(data_dir, embedder)).answer(QUESTION)
+
+    assert "10/9/2018" in answer.text
+    for citation in answer.citations:
+        assert all(quote in citation.passage for quote in citation.quotes)
