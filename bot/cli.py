@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from bot.launch import TelegramBot, Webhook, build_application, protect_logs, run
 from bot.render import plain_text
@@ -169,17 +169,21 @@ def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int
         service.store.close()
 
 
+def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) -> Webhook | None:
+    """Webhook mode when a public URL and its secret are configured, else None (polling)."""
+    if not url or secret is None:
+        return None
+    return Webhook(url, secret.get_secret_value(), listen, port)
+
+
 def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
     assert settings.telegram_token is not None
-    secret = settings.telegram_webhook_secret
-    webhook = None
-    if settings.telegram_webhook_url and secret is not None:
-        webhook = Webhook(
-            settings.telegram_webhook_url,
-            secret.get_secret_value(),
-            settings.telegram_webhook_listen,
-            settings.telegram_webhook_port,
-        )
+    webhook = _webhook(
+        settings.telegram_webhook_url,
+        settings.telegram_webhook_secret,
+        settings.telegram_webhook_listen,
+        settings.telegram_webhook_port,
+    )
     app = build_application(
         service,
         settings.telegram_token.get_secret_value(),
@@ -197,15 +201,12 @@ def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
 
 def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
     assert settings.zalo_token is not None
-    secret = settings.zalo_webhook_secret
-    webhook = None
-    if settings.zalo_webhook_url and secret is not None:
-        webhook = Webhook(
-            settings.zalo_webhook_url,
-            secret.get_secret_value(),
-            settings.zalo_webhook_listen,
-            settings.zalo_webhook_port,
-        )
+    webhook = _webhook(
+        settings.zalo_webhook_url,
+        settings.zalo_webhook_secret,
+        settings.zalo_webhook_listen,
+        settings.zalo_webhook_port,
+    )
     client = ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_base_url)
     return ZaloBot(
         service,
