@@ -6,8 +6,9 @@ the real engine run in this process on an index of the sample corpus. Two load m
 - closed loop (`--think 0`, the default): each chat sends its next question as soon as the
   previous answer arrives, so `--chats` questions are always waiting. This measures
   capacity; latency is then about chats ÷ throughput (Little's law).
-- people reading (`--think S`): after each answer a chat waits a random time, exponential
-  with mean S seconds (seeded), before its next question, as a member reads the answer.
+- people reading (`--think S`): before each question, the first included, a chat waits a
+  random time, exponential with mean S seconds (seeded), as a member types it or reads the
+  previous answer; the chats do not all start at the same instant.
 
 Before the bot runs, the engine alone answers the same questions with as many in flight
 (no bot, no HTTP): the baseline its throughput is compared with. Questions vary per chat
@@ -123,8 +124,8 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
         async def one_chat(chat: int) -> None:
             rng = random.Random(chat)
             for n in range(args.questions):
-                if n and args.think:
-                    await asyncio.sleep(rng.expovariate(1 / args.think))  # the member reads
+                if args.think:  # the member reads the last answer, or types the first question
+                    await asyncio.sleep(rng.expovariate(1 / args.think))
                 latencies.append(await turn(chat, n))
 
         started = time.perf_counter()

@@ -14,6 +14,7 @@ COLUMNS = (
     ("R@5", "recall@5"),
     ("R@10", "recall@10"),
     ("MRR@10", "mrr@10"),
+    ("answer in top 5", "answer_in_top_5"),
     ("answer in top 10", "answer_in_top_k"),
     ("answer contains", "answer_contains"),
     ("cited contains", "cited_contains"),

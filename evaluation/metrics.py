@@ -166,6 +166,7 @@ def summarize(
         summary[f"recall@{n}"] = _round(recall_at(results, n))
     summary[f"mrr@{k}"] = _round(mrr_at(results, k))
     summary["answer_in_top_k"] = _round(answer_hit_rate(results, k))
+    summary["answer_in_top_5"] = _round(answer_hit_rate(results, min(5, k)))
     summary["answer_contains"] = _round(answer_contains_rate(results))
     summary["cited_contains"] = _round(cited_contains_rate(results))
     summary["citation_precision"] = _round(citation_precision(results))

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 CONFIGS: dict[str, Mode] = {"bm25": "lexical", "dense": "dense", "hybrid": "hybrid"}
 CONDITIONS = ("diacritics", "no-diacritics")
+# Passages retrieved per document wanted, so that the first k distinct documents are known.
+PASSAGES_PER_DOCUMENT = 4
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,9 @@ def _one(
     k: int,
 ) -> QuestionResult:
     started = time.perf_counter()
-    answer = answerer.answer(asked, k=k, mode=mode)
+    # Documents are ranked by their best passage; several passages of one article would
+    # otherwise crowd the others out of the first k documents.
+    answer = answerer.answer(asked, k=k * PASSAGES_PER_DOCUMENT, mode=mode)
     latency = (time.perf_counter() - started) * 1000
     return QuestionResult(
         id=q.id,

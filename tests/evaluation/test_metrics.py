@@ -274,6 +274,7 @@ def test_summarize_hand_case() -> None:
         "recall@10",
         "mrr@10",
         "answer_in_top_k",
+        "answer_in_top_5",
         "answer_contains",
         "cited_contains",
         "citation_precision",
@@ -284,12 +285,20 @@ def test_summarize_hand_case() -> None:
     assert (s["questions"], s["with_gold"], s["with_answers"], s["out_of_scope"]) == (3, 2, 1, 1)
     assert (s["recall@1"], s["recall@5"], s["recall@10"], s["mrr@10"]) == (0.5, 1.0, 1.0, 0.75)
     assert s["answer_in_top_k"] == 1.0
+    assert s["answer_in_top_5"] == 1.0
     assert s["answer_contains"] == 0.0
     assert s["cited_contains"] == 0.0
     assert s["citation_precision"] == 0.5
     assert s["answered_in_scope"] == 1.0
     assert s["abstained_out_of_scope"] == 1.0
     assert s["latency_ms"] == {"p50": 10.0, "p95": 30.0, "max": 30.0, "mean": 16.6667}
+
+
+def test_answer_in_top_5_misses_an_answer_in_the_sixth_passage() -> None:
+    texts = ("a", "b", "c", "d", "e", "hòa bình")
+    s = summarize([make(docs=("g",) * 6, answers=("hòa bình",), texts=texts)])
+    assert s["answer_in_top_k"] == 1.0
+    assert s["answer_in_top_5"] == 0.0
 
 
 def test_summarize_rounds_to_four_places() -> None:

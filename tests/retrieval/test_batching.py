@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 
@@ -9,7 +10,9 @@ import numpy as np
 import pytest
 
 from index.embedders import Embedder, Kind
+from retrieval.answering import Answerer
 from retrieval.batching import QueryBatcher
+from retrieval.searcher import Searcher
 
 QUESTIONS = [f"Chỉ thị {n:02d} của Bộ Chính trị nói về gì?" for n in range(1, 12)]
 
@@ -100,3 +103,35 @@ def test_a_failing_embedder_fails_every_waiting_question_and_the_batcher_recover
     assert all(isinstance(r, RuntimeError) for r in results.values())
     held.fail = False
     assert float(np.dot(batcher.embed(QUESTIONS[0]), embedder.embed_query(QUESTIONS[0]))) > 0.999
+
+
+async def test_questions_answered_together_each_get_their_own_answer(
+    seed_data_dir, embedder: Embedder
+) -> None:
+    questions = [
+        "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?",
+        "Hà Nội thực hiện bao nhiêu đề án trong Chương trình 01?",
+        "TP Hạ Long đổi mới ban hành nghị quyết, chỉ thị như thế nào?",
+        "Bắc Giang nâng cao chất lượng sinh hoạt chi bộ ra sao?",
+        "Cần Thơ khắc phục hạn chế, khuyết điểm sau kiểm điểm thế nào?",
+    ]
+    alone = Answerer(Searcher(seed_data_dir, embedder))
+    expected = [alone.answer(q).text for q in questions]
+    held = HeldFirstCall(embedder)
+    together = Answerer(Searcher(seed_data_dir, held))
+    queue = together.searcher.queries._queue = WatchedQueue()
+
+    first = asyncio.create_task(together.aanswer(questions[0]))
+    assert await asyncio.to_thread(held.entered.wait, 30)
+    rest = [asyncio.create_task(together.aanswer(q)) for q in questions[1:]]
+
+    def all_queued() -> bool:
+        with queue.changed:
+            return queue.changed.wait_for(lambda: len(queue) == len(questions) - 1, timeout=30)
+
+    assert await asyncio.to_thread(all_queued)
+    held.release.set()
+    answers = await asyncio.gather(first, *rest)
+
+    assert held.sizes == [1, len(questions) - 1]
+    assert [a.text for a in answers] == expected
