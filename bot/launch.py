@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
-import time
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,18 +12,17 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
 from bot.delivery import RetryAfterLimiter, RetryingRequest
+from bot.running import ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.telegram import ADMIN_COMMANDS, COMMANDS, Handlers
-from bot.webhook import WebhookServer
+from bot.webhook import Handler, WebhookServer
 from index.errors import Error
 
 log = logging.getLogger(__name__)
-
-MAX_DELAY = 30.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +33,11 @@ class Webhook:
     secret: str
     listen: str = "127.0.0.1"
     port: int = 8443
+
+    def server(self, handler: Handler, **options: Any) -> WebhookServer:
+        """The server that listens where this webhook says and feeds `handler`."""
+        path = urlsplit(self.url).path or "/"
+        return WebhookServer(self.listen, self.port, path, self.secret, handler, **options)
 
 
 def build_application(
@@ -97,7 +98,7 @@ class PerChatProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._order = ChatOrder()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers after the same chat's earlier updates."""
@@ -105,17 +106,8 @@ class PerChatProcessor(BaseUpdateProcessor):
         if chat is None:
             await coroutine
             return
-        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
-        self._chats[chat.id] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._chats[chat.id]
-            if users == 1:
-                del self._chats[chat.id]
-            else:
-                self._chats[chat.id] = (lock, users - 1)
+        async with self._order.turn(chat.id):
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -144,7 +136,10 @@ class TelegramBot:
 
     async def start(self) -> None:
         """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
-        await self._initialize()
+        where = self.app.bot.base_url.split("/bot")[0]  # no token in messages
+        await reach(
+            self._initialize, "Telegram", where, self.startup_seconds, retry_on=(TelegramError,)
+        )
         await set_commands(self.app, self.admin_ids)
         if self.webhook is None:
             assert self.app.updater is not None
@@ -152,13 +147,7 @@ class TelegramBot:
                 timeout=self.poll_timeout, bootstrap_retries=-1, allowed_updates=Update.ALL_TYPES
             )
         else:
-            self.server = WebhookServer(
-                self.webhook.listen,
-                self.webhook.port,
-                urlsplit(self.webhook.url).path or "/",
-                self.webhook.secret,
-                self._enqueue,
-            )
+            self.server = self.webhook.server(self._enqueue)
             await self.server.start()
             await self.app.bot.set_webhook(
                 self.webhook.url,
@@ -182,29 +171,13 @@ class TelegramBot:
         await self.app.update_queue.put(Update.de_json(data, self.app.bot))
 
     async def _initialize(self) -> None:
-        started, delay = time.monotonic(), 1.0
-        while True:
-            try:
-                await self.app.initialize()
-                return
-            except InvalidToken as exc:
-                raise Error(
-                    "Telegram refused the bot token: check HOIDAP_TELEGRAM_TOKEN "
-                    f"(from @BotFather) and HOIDAP_TELEGRAM_BASE_URL ({exc})"
-                ) from None
-            except (NetworkError, TelegramError) as exc:
-                waited = time.monotonic() - started
-                if waited + delay > self.startup_seconds:
-                    where = self.app.bot.base_url.split("/bot")[0]  # no token in messages
-                    raise Error(
-                        f"cannot reach the Telegram Bot API at {where} "
-                        f"after {waited:.0f}s ({exc}): check the network and "
-                        "HOIDAP_TELEGRAM_BASE_URL; HOIDAP_TELEGRAM_STARTUP_SECONDS sets how "
-                        "long to keep trying"
-                    ) from None
-                log.warning("Telegram Bot API unreachable (%s); retrying in %.0fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_DELAY)
+        try:
+            await self.app.initialize()
+        except InvalidToken as exc:
+            raise Error(
+                "Telegram refused the bot token: check HOIDAP_TELEGRAM_TOKEN "
+                f"(from @BotFather) and HOIDAP_TELEGRAM_BASE_URL ({exc})"
+            ) from None
 
 
 class RedactSecrets(logging.Filter):
@@ -243,11 +216,7 @@ def run(bot: TelegramBot) -> int:
     """Run until SIGINT or SIGTERM; the `hoidap run` entry point for Telegram."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_event()
         await bot.start()
         mode = f"webhook {bot.webhook.url}" if bot.webhook else "long polling"
         print(f"Telegram bot @{bot.app.bot.username} running ({mode}); Ctrl-C stops it.")

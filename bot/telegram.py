@@ -29,25 +29,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import markup
+from bot import markup, texts
 from bot.service import MAX_PAGES, ChatService, Reply
 from bot.store import REASONS
-from bot.texts import (
-    ASK_REASON,
-    CORPUS,
-    ERROR,
-    FIND_USAGE,
-    FOUND,
-    NON_TEXT,
-    NOT_ADMIN,
-    NOT_FOUND,
-    REINDEXING,
-    REMOVE_USAGE,
-    THANKS_DOWN,
-    THANKS_REASON,
-    THANKS_UP,
-    UNKNOWN,
-)
 
 log = logging.getLogger(__name__)
 
@@ -139,18 +123,18 @@ class Handlers:
         """`/tim <từ khóa>`: matching articles."""
         keywords = " ".join(context.args or [])
         if not keywords:
-            await _send(update, markup.plain(FIND_USAGE))
+            await _send(update, markup.plain(texts.FIND_USAGE))
             return
         found = await self.service.find(keywords)
         if not found:
-            await _send(update, markup.plain(NOT_FOUND.format(keywords=keywords)))
+            await _send(update, markup.plain(texts.NOT_FOUND.format(keywords=keywords)))
             return
-        await _send(update, markup.article_list(FOUND.format(keywords=keywords), found))
+        await _send(update, markup.article_list(texts.FOUND.format(keywords=keywords), found))
 
     async def sources_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/nguon`: the corpus, newest first."""
         articles = self.service.articles()
-        title = CORPUS.format(count=len(articles))
+        title = texts.CORPUS.format(count=len(articles))
         await _send(update, markup.article_list(title, articles[:30], total=len(articles)))
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -160,11 +144,11 @@ class Handlers:
             message is not None
             and _addressed_text(message, context.bot.username, context.bot.id) is not None
         ):
-            await _send(update, markup.plain(NON_TEXT))
+            await _send(update, markup.plain(texts.NON_TEXT))
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command the bot does not have."""
-        await _send(update, markup.plain(UNKNOWN))
+        await _send(update, markup.plain(texts.UNKNOWN))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline buttons: sources, more results, 👍, 👎 and the 👎 reason."""
@@ -188,13 +172,13 @@ class Handlers:
                 keyboard = _more_keyboard(qid, page.page + 1) if page.has_more else None
                 await _send(update, markup.page_messages(page), keyboard)
         elif action == "up" and self.service.feedback(qid, user, +1):
-            await query.answer(THANKS_UP)
+            await query.answer(texts.THANKS_UP)
         elif action == "down" and self.service.feedback(qid, user, -1):
-            await query.answer(THANKS_DOWN)
-            await _send(update, [ASK_REASON], _reasons_keyboard(qid))
+            await query.answer(texts.THANKS_DOWN)
+            await _send(update, [texts.ASK_REASON], _reasons_keyboard(qid))
         elif action == "why" and arg in REASONS and self.service.feedback(qid, user, -1, arg):
             await query.answer("Cảm ơn bạn đã cho biết lý do!")
-            await query.edit_message_text(THANKS_REASON.format(reason=REASONS[arg]))
+            await query.edit_message_text(texts.THANKS_REASON.format(reason=REASONS[arg]))
         else:
             await query.answer(EXPIRED)
 
@@ -208,7 +192,7 @@ class Handlers:
     async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/reindex` (admins): rebuild from the corpus dir."""
         if await self._admin(update, "/reindex"):
-            await _send(update, markup.plain(REINDEXING))
+            await _send(update, markup.plain(texts.REINDEXING))
             result = await self.service.reindex()
             await _send(update, markup.plain(result.text))
 
@@ -216,7 +200,7 @@ class Handlers:
         """`/xoa <doc_id>` (admins)."""
         if await self._admin(update, "/xoa"):
             if len(context.args or []) != 1:
-                await _send(update, markup.plain(REMOVE_USAGE))
+                await _send(update, markup.plain(texts.REMOVE_USAGE))
                 return
             result = await self.service.remove(context.args[0])  # type: ignore[index]
             await _send(update, markup.plain(result.text))
@@ -247,7 +231,7 @@ class Handlers:
         if user is not None and user.id in self.admin_ids:
             return True
         log.warning("refused %s from non-admin user %s", what, user.id if user else "?")
-        await _send(update, markup.plain(NOT_ADMIN))
+        await _send(update, markup.plain(texts.NOT_ADMIN))
         return False
 
     # -- errors ---------------------------------------------------------------------
@@ -260,7 +244,7 @@ class Handlers:
         log.error("error while handling an update", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
-                await update.effective_chat.send_message(ERROR)
+                await update.effective_chat.send_message(texts.ERROR)
             except TelegramError:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
 

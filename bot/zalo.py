@@ -9,25 +9,9 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import plaintext
+from bot import plaintext, texts
 from bot.service import ChatService, Reply
 from bot.store import REASONS
-from bot.texts import (
-    CORPUS,
-    ERROR,
-    FIND_USAGE,
-    FOUND,
-    NO_MORE,
-    NON_TEXT,
-    NOT_ADMIN,
-    NOT_FOUND,
-    REINDEXING,
-    REMOVE_USAGE,
-    THANKS_DOWN,
-    THANKS_REASON,
-    THANKS_UP,
-    UNKNOWN,
-)
 from bot.zalo_client import ZaloClient
 from index.errors import Error
 from index.vietnamese import fold
@@ -124,14 +108,14 @@ class Handlers:
         except Exception:
             log.exception("error while handling Zalo message %s", message.message_id)
             try:
-                await self._send(message, [ERROR])
+                await self._send(message, [texts.ERROR])
             except Error as exc:
                 log.warning("could not tell Zalo chat %s of the error: %s", message.chat_id, exc)
 
     async def _dispatch(self, m: Incoming) -> None:
         if m.text is None:
             if not m.group:  # in a group a photo or sticker is rarely meant for the bot
-                await self._send(m, [NON_TEXT])
+                await self._send(m, [texts.NON_TEXT])
             return
         vote = feedback_of(m.text)
         if vote is not None:
@@ -147,7 +131,7 @@ class Handlers:
         command, args = command.split("@", 1)[0].lower(), args.strip()
         handler = self.commands.get(command)
         if handler is None:
-            await self._send(m, [UNKNOWN])
+            await self._send(m, [texts.UNKNOWN])
         else:
             await handler(m, args)
 
@@ -191,18 +175,18 @@ class Handlers:
     async def find(self, m: Incoming, keywords: str) -> None:
         """`/tim <từ khóa>`."""
         if not keywords:
-            await self._send(m, [FIND_USAGE])
+            await self._send(m, [texts.FIND_USAGE])
             return
         found = await self.service.find(keywords)
         if not found:
-            await self._send(m, [NOT_FOUND.format(keywords=keywords)])
+            await self._send(m, [texts.NOT_FOUND.format(keywords=keywords)])
             return
-        await self._send(m, plaintext.article_list(FOUND.format(keywords=keywords), found))
+        await self._send(m, plaintext.article_list(texts.FOUND.format(keywords=keywords), found))
 
     async def sources_list(self, m: Incoming, args: str) -> None:
         """`/nguon`: the corpus, newest first."""
         articles = self.service.articles()
-        title = CORPUS.format(count=len(articles))
+        title = texts.CORPUS.format(count=len(articles))
         await self._send(m, plaintext.article_list(title, articles[:30], total=len(articles)))
 
     async def cited(self, m: Incoming, args: str) -> None:
@@ -219,7 +203,7 @@ class Handlers:
         last = self._last.get(m.chat_id)
         page = await self.service.more(last[0], last[1] + 1) if last else None
         if last is None or page is None:
-            await self._send(m, [NOTHING_YET if last is None else NO_MORE])
+            await self._send(m, [NOTHING_YET if last is None else texts.NO_MORE])
             return
         self._remember(m.chat_id, last[0], page.page)
         await self._send(m, plaintext.page_messages(page))
@@ -232,9 +216,9 @@ class Handlers:
                 await self._send(m, [NOTHING_YET])
             return
         if reason is not None:
-            await self._send(m, [THANKS_REASON.format(reason=REASONS[reason])])
+            await self._send(m, [texts.THANKS_REASON.format(reason=REASONS[reason])])
         else:
-            await self._send(m, [THANKS_UP if vote > 0 else f"{THANKS_DOWN} {WHY}"])
+            await self._send(m, [texts.THANKS_UP if vote > 0 else f"{texts.THANKS_DOWN} {WHY}"])
 
     # -- admins ---------------------------------------------------------------------
 
@@ -246,7 +230,7 @@ class Handlers:
     async def reindex(self, m: Incoming, args: str) -> None:
         """`/reindex` (admins): rebuild from the corpus dir."""
         if await self._admin(m, "/reindex"):
-            await self._send(m, [REINDEXING])
+            await self._send(m, [texts.REINDEXING])
             result = await self.service.reindex()
             await self._send(m, plaintext.plain(result.text))
 
@@ -254,7 +238,7 @@ class Handlers:
         """`/xoa <doc_id>` (admins)."""
         if await self._admin(m, "/xoa"):
             if len(args.split()) != 1:
-                await self._send(m, [REMOVE_USAGE])
+                await self._send(m, [texts.REMOVE_USAGE])
                 return
             result = await self.service.remove(args)
             await self._send(m, plaintext.plain(result.text))
@@ -263,7 +247,7 @@ class Handlers:
         if m.user_id in self.admin_ids:
             return True
         log.warning("refused %s from non-admin Zalo user %s", what, m.user_id)
-        await self._send(m, [NOT_ADMIN])
+        await self._send(m, [texts.NOT_ADMIN])
         return False
 
     # -- plumbing -------------------------------------------------------------------

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
-import time
 from collections.abc import Collection
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.launch import TelegramBot, Webhook
+from bot.running import MAX_DELAY, ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.webhook import WebhookServer
 from bot.zalo import Handlers, Incoming, parse
@@ -21,7 +19,6 @@ from index.errors import Error
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-bot-api-secret-token"
-MAX_DELAY = 30.0
 CONCURRENCY = 256  # chats served at once; one chat's messages always run in order
 STOP_SECONDS = 30.0  # how long stop() waits for answers in progress
 
@@ -49,12 +46,18 @@ class ZaloBot:
         self.server: WebhookServer | None = None
         self._poller: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._order = ChatOrder()
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
     async def start(self) -> None:
         """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
-        me = await self._connect()
+        me = await reach(
+            self._get_me,
+            "Zalo",
+            self.client.where,
+            self.startup_seconds,
+            retry_on=(ZaloError, ZaloNetworkError),
+        )
         names = [self.bot_name, str(me.get("display_name", "")), str(me.get("account_name", ""))]
         self.handlers.names = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
         self.name = self.handlers.names[0] if self.handlers.names else "?"
@@ -63,14 +66,8 @@ class ZaloBot:
                 await self.client.delete_webhook()
             self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
         else:
-            self.server = WebhookServer(
-                self.webhook.listen,
-                self.webhook.port,
-                urlsplit(self.webhook.url).path or "/",
-                self.webhook.secret,
-                self.feed,
-                secret_header=SECRET_HEADER,
-                accepts=(dict, list),
+            self.server = self.webhook.server(
+                self.feed, secret_header=SECRET_HEADER, accepts=(dict, list)
             )
             await self.server.start()
             await self.client.set_webhook(self.webhook.url, self.webhook.secret)
@@ -103,18 +100,8 @@ class ZaloBot:
 
     async def _handle(self, message: Incoming) -> None:
         """Run after the same chat's earlier messages (follow-ups need that order)."""
-        chat = message.chat_id
-        lock, users = self._chats.get(chat, (asyncio.Lock(), 0))
-        self._chats[chat] = (lock, users + 1)
-        try:
-            async with lock, self._slots:
-                await self.handlers.handle(message)
-        finally:
-            lock, users = self._chats[chat]
-            if users == 1:
-                del self._chats[chat]
-            else:
-                self._chats[chat] = (lock, users - 1)
+        async with self._order.turn(message.chat_id), self._slots:
+            await self.handlers.handle(message)
 
     async def _poll(self) -> None:
         delay = 1.0
@@ -129,41 +116,23 @@ class ZaloBot:
             delay = 1.0
             await self.feed(updates)
 
-    async def _connect(self) -> dict[str, Any]:
-        started, delay = time.monotonic(), 1.0
-        while True:
-            try:
-                return await self.client.get_me()
-            except ZaloError as exc:
-                if exc.code < 500:
-                    raise Error(
-                        "Zalo refused the bot token: check HOIDAP_ZALO_TOKEN (from Zalo Bot "
-                        f"Creator) and HOIDAP_ZALO_BASE_URL ({exc})"
-                    ) from None
-                problem: Error = exc
-            except ZaloNetworkError as exc:
-                problem = exc
-            waited = time.monotonic() - started
-            if waited + delay > self.startup_seconds:
+    async def _get_me(self) -> dict[str, Any]:
+        try:
+            return await self.client.get_me()
+        except ZaloError as exc:
+            if exc.code < 500:
                 raise Error(
-                    f"cannot reach the Zalo Bot API at {self.client.where} after {waited:.0f}s "
-                    f"({problem}): check the network and HOIDAP_ZALO_BASE_URL; "
-                    "HOIDAP_ZALO_STARTUP_SECONDS sets how long to keep trying"
+                    "Zalo refused the bot token: check HOIDAP_ZALO_TOKEN (from Zalo Bot "
+                    f"Creator) and HOIDAP_ZALO_BASE_URL ({exc})"
                 ) from None
-            log.warning("Zalo Bot API unreachable (%s); retrying in %.0fs", problem, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_DELAY)
+            raise
 
 
 def run(bot: ZaloBot, telegram: TelegramBot | None = None) -> int:
     """Run the Zalo bot, and the Telegram bot alongside, until SIGINT or SIGTERM."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_event()
         started: list[ZaloBot | TelegramBot] = []
         try:
             for one in (bot, telegram):

@@ -1,28 +1,41 @@
-"""Fixtures for the bot: a service on the real index, a fake Bot API, a running PTB bot."""
+"""Fixtures for the bot: a service on the real index, fake Bot APIs, running bots."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from bot.launch import TelegramBot, Webhook, build_application
 from bot.service import ChatService
 from bot.store import Store
+from bot.zalo_client import ZaloClient
+from bot.zalo_launch import ZaloBot
 from index.builder import IndexBuilder
 from index.embedders import Embedder
+from index.errors import Error
 from index.readers import read_paths
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
+from tests.bot import fake_zalo
+from tests.bot.fake_api import FakeBotApi
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
+from tests.bot.fake_zalo import FakeZalo
 from tests.conftest import CORPUS
 
 ADMIN = 42
 MEMBER = 1001
 WEBHOOK_SECRET = "s3cret-Token_1"
+QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"  # answer: 10/9/2018
+
+AnyBot = TypeVar("AnyBot", TelegramBot, ZaloBot)
 
 
 def free_port() -> int:
@@ -82,15 +95,20 @@ def admin_service(
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API, listening on 127.0.0.1."""
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
+    """The fake Telegram Bot API, listening on 127.0.0.1."""
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZalo]:
+    """The fake Zalo Bot API, listening on 127.0.0.1."""
+    async with FakeZalo() as server:
+        yield server
 
 
 async def start_bot(
-    fake: FakeTelegram, service: ChatService, webhook: Webhook | None = None, **kw
+    fake: FakeTelegram, service: ChatService, webhook: Webhook | None = None, **kw: Any
 ) -> TelegramBot:
     """The real PTB Application, started against the fake."""
     app = build_application(
@@ -101,17 +119,87 @@ async def start_bot(
     return bot
 
 
+async def start_zalo_bot(zalo: FakeZalo, service: ChatService, **kw: Any) -> ZaloBot:
+    """The real ZaloClient and ZaloBot (admin fake_zalo.ADMIN), started against the fake."""
+    client = ZaloClient(fake_zalo.TOKEN, zalo.base_url, attempts=3, backoff=0.05)
+    bot = ZaloBot(service, client, [fake_zalo.ADMIN], poll_timeout=kw.pop("poll_timeout", 2), **kw)
+    try:
+        await bot.start()
+    except BaseException:
+        await client.aclose()
+        raise
+    return bot
+
+
+@contextlib.asynccontextmanager
+async def running(starting: Coroutine[Any, Any, AnyBot]) -> AsyncIterator[AnyBot]:
+    """The bot `starting` starts, stopped on the way out."""
+    bot = await starting
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@contextlib.asynccontextmanager
+async def started_while_down(
+    api: FakeBotApi[Any], starting: Coroutine[Any, Any, AnyBot]
+) -> AsyncIterator[AnyBot]:
+    """Start a bot while its Bot API is down, then bring the API up; stop both on the way out."""
+    api.port = free_port()
+    failed = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    class FailedAttempt(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "unreachable" in record.getMessage():
+                loop.call_soon_threadsafe(failed.set)
+
+    handler = FailedAttempt()
+    logging.getLogger("bot.running").addHandler(handler)
+    try:
+        task = asyncio.create_task(starting)
+        await asyncio.wait_for(failed.wait(), 30)  # an attempt failed; the bot keeps trying
+        assert not task.done()
+        await api.start(api.port)
+        async with running(asyncio.wait_for(task, 30)) as bot:
+            yield bot
+    finally:
+        logging.getLogger("bot.running").removeHandler(handler)
+        await api.stop()
+
+
+async def startup_error(api: FakeBotApi[Any], starting: Coroutine[Any, Any, AnyBot]) -> str:
+    """The message of the Error a bot's start raises when its Bot API never comes up."""
+    api.port = free_port()
+    with pytest.raises(Error) as raised:
+        await starting
+    return str(raised.value)
+
+
 @pytest.fixture
 async def bot(fake: FakeTelegram, service: ChatService) -> AsyncIterator[TelegramBot]:
-    """A bot in long-polling mode on the sample index."""
-    running = await start_bot(fake, service)
-    yield running
-    await running.stop()
+    """A Telegram bot in long-polling mode on the sample index."""
+    async with running(start_bot(fake, service)) as started:
+        yield started
 
 
 @pytest.fixture
 async def admin_bot(fake: FakeTelegram, admin_service: ChatService) -> AsyncIterator[TelegramBot]:
-    """A bot in long-polling mode on a writable index."""
-    running = await start_bot(fake, admin_service)
-    yield running
-    await running.stop()
+    """A Telegram bot in long-polling mode on a writable index."""
+    async with running(start_bot(fake, admin_service)) as started:
+        yield started
+
+
+@pytest.fixture
+async def zalo_bot(zalo: FakeZalo, service: ChatService) -> AsyncIterator[ZaloBot]:
+    """A Zalo bot in long-polling mode on the sample index."""
+    async with running(start_zalo_bot(zalo, service)) as started:
+        yield started
+
+
+@pytest.fixture
+async def zalo_admin_bot(zalo: FakeZalo, admin_service: ChatService) -> AsyncIterator[ZaloBot]:
+    """A Zalo bot in long-polling mode on a writable index."""
+    async with running(start_zalo_bot(zalo, admin_service)) as started:
+        yield started

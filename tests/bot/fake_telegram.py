@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import email.parser
 import email.policy
@@ -11,10 +10,11 @@ import itertools
 import json
 import re
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
+
+from tests.bot.fake_api import ApiError, FakeBotApi, Response, Sent
 
 TOKEN = "123456:TEST-token_abcdefghijklmnopqrstuvwxyz"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Hỏi đáp", "username": "hoidap_test_bot"}
@@ -64,14 +64,10 @@ def utf16_len(text: str) -> int:
 
 
 @dataclass
-class Sent:
+class TelegramSent(Sent):
     """One sendMessage (or editMessageText) the bot made."""
 
-    chat_id: int
-    text: str
-    params: dict[str, Any]
-    message_id: int
-    at: float = field(default_factory=time.perf_counter)
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def visible(self) -> str:
@@ -86,64 +82,19 @@ class Sent:
         return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
-class FakeTelegram:
-    """Serves the Bot API methods the bot uses; records what it sends; injects failures."""
+class FakeTelegram(FakeBotApi[TelegramSent]):
+    """Serves the Bot API methods the bot uses, and the files it downloads, like Telegram."""
 
     def __init__(self, token: str = TOKEN) -> None:
-        self.token = token
-        self.port = 0
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.sent: list[Sent] = []
-        self.edits: list[Sent] = []
-        self.errors: list[tuple[str, int, str]] = []  # refused calls: method, status, reason
-        self.actions: list[dict[str, Any]] = []
+        super().__init__(token)
+        self.edits: list[TelegramSent] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
-        self.webhook: dict[str, Any] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
-        self.failures: dict[str, deque[tuple[int, str, dict[str, Any]]]] = defaultdict(deque)
-        self.pushed_at: dict[tuple[int, int], float] = {}  # (chat, message id) -> time
-        self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._read: dict[int, int] = defaultdict(int)  # chat -> messages consumed by tests
-        self._changed = asyncio.Condition()
-        self._server: asyncio.Server | None = None
-        self._closing = False
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    @property
-    def base_url(self) -> str:
-        """PTB's `base_url`."""
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def start(self, port: int = 0) -> None:
-        """Listen on 127.0.0.1 (port 0: any free port)."""
-        self._closing = False
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        """Wake every long poll, close connections, stop listening."""
-        self._closing = True
-        async with self._changed:
-            self._changed.notify_all()
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self._server.wait_closed()
-            self._server = None
 
     # -- what a test does ---------------------------------------------------------------
-
-    def fail(
-        self, method: str, status: int, description: str, times: int = 1, **params: Any
-    ) -> None:
-        """Make the next `times` calls of `method` fail with this status (and parameters)."""
-        for _ in range(times):
-            self.failures[method].append((status, description, params))
 
     def add_file(self, name: str, content: bytes) -> str:
         """Store a file the bot can fetch with getFile; returns its file_id."""
@@ -211,7 +162,7 @@ class FakeTelegram:
         update.update(kind)
         return update
 
-    def press(self, sent: Sent, data: str, user_id: int | None = None) -> dict[str, Any]:
+    def press(self, sent: TelegramSent, data: str, user_id: int | None = None) -> dict[str, Any]:
         """An Update pressing the inline button `data` under a sent message."""
         user_id = sent.chat_id if user_id is None else user_id
         query = {
@@ -229,116 +180,25 @@ class FakeTelegram:
         }
         return self.update(callback_query=query)
 
-    async def push(self, update: dict[str, Any]) -> None:
-        """Queue an update for getUpdates."""
-        async with self._changed:
-            self._updates.append(update)
-            self._changed.notify_all()
-
     async def say(self, chat_id: int, text: str, **kw: Any) -> dict[str, Any]:
         """Push a text message as an update; returns the message."""
         message = self.message(chat_id, text, **kw)
         await self.push(self.update(message))
         return message
 
-    async def next_message(self, chat_id: int, timeout: float = 20.0) -> Sent:
-        """The next message sent to `chat_id` that this test has not seen yet."""
-
-        def ready() -> bool:
-            return len(self.to(chat_id)) > self._read[chat_id]
-
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(ready), timeout)
-        message = self.to(chat_id)[self._read[chat_id]]
-        self._read[chat_id] += 1
-        return message
-
-    async def wait_for(self, predicate: Any, timeout: float = 20.0) -> None:
-        """Wait until `predicate()` is true (re-checked after every request)."""
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
-
-    def to(self, chat_id: int) -> list[Sent]:
-        """Every message sent to a chat."""
-        return [s for s in self.sent if s.chat_id == chat_id]
-
-    def unread(self, chat_id: int) -> list[Sent]:
-        """Messages to a chat that the test has not consumed with next_message."""
-        return self.to(chat_id)[self._read[chat_id] :]
-
-    def calls(self, method: str) -> list[dict[str, Any]]:
-        """Parameters of every call of a method (including failed ones)."""
-        return [params for name, params in self.requests if name == method]
-
     # -- HTTP ---------------------------------------------------------------------------
 
-    async def _connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            while not self._closing:
-                line = await reader.readline()
-                if not line:
-                    break
-                method, target, _ = line.decode("latin-1").split(" ", 2)
-                headers = {}
-                while (h := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = h.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", 0)))
-                status, content_type, payload = await self._route(method, target, headers, body)
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
-                    f"Content-Length: {len(payload)}\r\n\r\n".encode()
-                    + payload
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    def _params(self, method: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        return _parse(headers.get("content-type", ""), body)
 
-    async def _route(
-        self, method: str, target: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, str, bytes]:
-        path = unquote(target.split("?", 1)[0])
+    def _elsewhere(self, method: str, path: str) -> Response:
         if method == "GET" and path.startswith(f"/file/bot{self.token}/"):
             wanted = path.rsplit("/", 1)[-1]
             for name, content in self.files.values():
                 if name == wanted:
                     return 200, "application/octet-stream", content
             return 404, "text/plain", b"not found"
-        prefix = f"/bot{self.token}/"
-        if not path.startswith(prefix):
-            return 401, "application/json", _error(401, "Unauthorized")
-        api_method = path[len(prefix) :]
-        params = _parse(headers.get("content-type", ""), body)
-        self.requests.append((api_method, params))
-        if self.failures[api_method]:
-            status, description, extra = self.failures[api_method].popleft()
-            await self._notify()
-            return status, "application/json", _error(status, description, **extra)
-        handler = getattr(self, f"_api_{api_method}", None)
-        if handler is None:
-            return 404, "application/json", _error(404, "Not Found: method not found")
-        try:
-            result = await handler(params)
-        except _ApiError as exc:
-            self.errors.append((api_method, exc.status, exc.description))
-            return exc.status, "application/json", _error(exc.status, exc.description)
-        finally:
-            await self._notify()
-        return 200, "application/json", json.dumps({"ok": True, "result": result}).encode()
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        return super()._elsewhere(method, path)
 
     # -- Bot API methods ------------------------------------------------------------------
 
@@ -352,16 +212,10 @@ class FakeTelegram:
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset", 0) or 0)
-        timeout = float(params.get("timeout", 0) or 0)
         async with self._changed:
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            if not self._updates and timeout and not self._closing:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates) or self._closing),
-                        timeout,
-                    )
+            await self._long_poll(float(params.get("timeout", 0) or 0))
             return list(self._updates[: int(params.get("limit", 100) or 100)])
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
@@ -403,23 +257,23 @@ class FakeTelegram:
         self.edits.append(sent)
         return self._message_json(sent)
 
-    def _check_text(self, params: dict[str, Any], message_id: int | None = None) -> Sent:
+    def _check_text(self, params: dict[str, Any], message_id: int | None = None) -> TelegramSent:
         text = str(params.get("text", ""))
         visible = text
         if params.get("parse_mode") == "HTML":
             try:
                 visible = visible_text(text)
             except ParseError as exc:
-                raise _ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
         if not visible.strip():
-            raise _ApiError(400, "Bad Request: message text is empty")
+            raise ApiError(400, "Bad Request: message text is empty")
         if utf16_len(visible) > 4096:
-            raise _ApiError(400, "Bad Request: message is too long")
+            raise ApiError(400, "Bad Request: message is too long")
         chat_id = int(params["chat_id"])
-        return Sent(chat_id, text, params, message_id or next(self._message_ids))
+        return TelegramSent(chat_id, text, message_id or next(self._message_ids), params=params)
 
     @staticmethod
-    def _message_json(sent: Sent) -> dict[str, Any]:
+    def _message_json(sent: TelegramSent) -> dict[str, Any]:
         return {
             "message_id": sent.message_id,
             "date": int(time.time()),
@@ -427,19 +281,6 @@ class FakeTelegram:
             "from": BOT,
             "text": sent.visible,
         }
-
-
-class _ApiError(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status, self.description = status, description
-
-
-def _error(status: int, description: str, **parameters: Any) -> bytes:
-    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return json.dumps(body).encode()
 
 
 def _parse(content_type: str, body: bytes) -> dict[str, Any]:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from bot.launch import TelegramBot
 from bot.service import ChatService
-from tests.bot.conftest import MEMBER
+from tests.bot.conftest import MEMBER, QUESTION
 from tests.bot.fake_telegram import BOT, FakeTelegram
-
-QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 
 
 async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: TelegramBot) -> None:
-    await fake.say(MEMBER, "/start")
-    start = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "/help")
-    help_ = await fake.next_message(MEMBER)
+    start = await fake.ask(MEMBER, "/start")
+    help_ = await fake.ask(MEMBER, "/help")
 
     assert "5 bài viết" in start.visible and "16/06/2013" in start.visible
     assert "/tim <từ khóa>" in start.visible and help_.visible == start.visible
@@ -26,8 +22,7 @@ async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: Telegram
 async def test_a_question_gets_a_cited_html_answer_with_buttons(
     fake: FakeTelegram, bot: TelegramBot
 ) -> None:
-    await fake.say(MEMBER, QUESTION)
-    answer = await fake.next_message(MEMBER)
+    answer = await fake.ask(MEMBER, QUESTION)
 
     assert "10/9/2018" in answer.visible and "[1]" in answer.visible
     assert (
@@ -43,8 +38,7 @@ async def test_a_question_gets_a_cited_html_answer_with_buttons(
 async def test_sources_more_results_and_feedback_buttons(
     fake: FakeTelegram, bot: TelegramBot, service: ChatService
 ) -> None:
-    await fake.say(MEMBER, QUESTION)
-    answer = await fake.next_message(MEMBER)
+    answer = await fake.ask(MEMBER, QUESTION)
     data = dict(answer.buttons)
 
     await fake.push(fake.press(answer, data["Xem nguồn"]))
@@ -68,12 +62,9 @@ async def test_sources_more_results_and_feedback_buttons(
 
 
 async def test_find_and_list_the_corpus(fake: FakeTelegram, bot: TelegramBot) -> None:
-    await fake.say(MEMBER, "/tim Hạ Long")
-    found = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "/tim")
-    usage = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "/nguon")
-    corpus = await fake.next_message(MEMBER)
+    found = await fake.ask(MEMBER, "/tim Hạ Long")
+    usage = await fake.ask(MEMBER, "/tim")
+    corpus = await fake.ask(MEMBER, "/nguon")
 
     assert "1. TP Hạ Long tăng cường công tác xây dựng Đảng" in found.visible
     assert "/tim chỉ thị 05" in usage.visible
@@ -83,18 +74,14 @@ async def test_find_and_list_the_corpus(fake: FakeTelegram, bot: TelegramBot) ->
 
 
 async def test_a_follow_up_in_the_same_chat(fake: FakeTelegram, bot: TelegramBot) -> None:
-    await fake.say(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")
-    await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "quy định đó ban hành khi nào?")
+    await fake.ask(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")
 
-    assert "10/9/2018" in (await fake.next_message(MEMBER)).visible
+    assert "10/9/2018" in (await fake.ask(MEMBER, "quy định đó ban hành khi nào?")).visible
 
 
 async def test_bad_inputs_get_clear_replies(fake: FakeTelegram, bot: TelegramBot) -> None:
-    await fake.say(MEMBER, " ")
-    empty = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "a" * 10_000)
-    long = await fake.next_message(MEMBER)
+    empty = await fake.ask(MEMBER, " ")
+    long = await fake.ask(MEMBER, "a" * 10_000)
     await fake.push(
         fake.update(
             fake.message(
@@ -120,8 +107,7 @@ async def test_bad_inputs_get_clear_replies(fake: FakeTelegram, bot: TelegramBot
         )
     )
     photo = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "/khonglenh")
-    unknown = await fake.next_message(MEMBER)
+    unknown = await fake.ask(MEMBER, "/khonglenh")
 
     assert "chưa nhập câu hỏi" in empty.visible
     assert "10.000 ký tự" in long.visible
@@ -138,8 +124,7 @@ async def test_markup_characters_in_questions_never_break_a_reply(
         "*_*_",
         "&amp; <script>",
     ]:
-        await fake.say(MEMBER, text)
-        reply = await fake.next_message(MEMBER)
+        reply = await fake.ask(MEMBER, text)
         assert reply.visible  # the fake parsed it as Telegram would: no 400
     assert fake.errors == []
 
@@ -149,8 +134,9 @@ async def test_groups_answer_only_when_mentioned_or_replied_to(
 ) -> None:
     group = -5000
     await fake.say(group, QUESTION, user_id=MEMBER, chat_type="group")
-    await fake.say(group, f"@{BOT['username']} {QUESTION}", user_id=MEMBER, chat_type="group")
-    mentioned = await fake.next_message(group)
+    mentioned = await fake.ask(
+        group, f"@{BOT['username']} {QUESTION}", user_id=MEMBER, chat_type="group"
+    )
     reply_to_bot = {
         "message_id": mentioned.message_id,
         "date": 0,
@@ -158,14 +144,13 @@ async def test_groups_answer_only_when_mentioned_or_replied_to(
         "from": BOT,
         "text": "x",
     }
-    await fake.say(
+    replied = await fake.ask(
         group,
         "chi thi 05 noi gi",
         user_id=MEMBER,
         chat_type="group",
         reply_to_message=reply_to_bot,
     )
-    replied = await fake.next_message(group)
 
     assert "10/9/2018" in mentioned.visible
     assert mentioned.params["reply_parameters"]["allow_sending_without_reply"] is True

@@ -9,7 +9,7 @@ import pytest
 
 from bot.launch import TelegramBot
 from bot.service import ChatService
-from tests.bot.conftest import ADMIN, MEMBER
+from tests.bot.conftest import ADMIN, MEMBER, QUESTION
 from tests.bot.fake_telegram import FakeTelegram
 
 TITLE = "Chỉ thị 99 về chuyển đổi số <trong> Đảng & đoàn thể *mới* _2024_"
@@ -30,11 +30,9 @@ async def test_an_uploaded_article_becomes_searchable_while_others_get_answers(
 ) -> None:
     await fake.push(fake.update(fake.document(ADMIN, "chi-thi-99.txt", ARTICLE.encode())))
     working = await fake.next_message(ADMIN)
-    await fake.say(MEMBER, "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?")
-    member = await fake.next_message(MEMBER)
+    member = await fake.ask(MEMBER, QUESTION)
     done = await fake.next_message(ADMIN, timeout=60)
-    await fake.say(MEMBER + 1, "Chỉ thị 99-CT/TW ban hành ngày nào?")
-    new = await fake.next_message(MEMBER + 1)
+    new = await fake.ask(MEMBER + 1, "Chỉ thị 99-CT/TW ban hành ngày nào?")
 
     assert "Đang xử lý tệp “chi-thi-99.txt”" in working.visible
     assert "10/9/2018" in member.visible and member.at < done.at  # not blocked by indexing
@@ -66,8 +64,7 @@ async def test_members_cannot_use_admin_features_and_are_logged(
     await fake.push(fake.update(fake.document(MEMBER, "bai.txt", ARTICLE.encode())))
     replies = [await fake.next_message(MEMBER)]
     for command in ("/stats", "/reindex", "/xoa 000_779c702780cfd434"):
-        await fake.say(MEMBER, command)
-        replies.append(await fake.next_message(MEMBER))
+        replies.append(await fake.ask(MEMBER, command))
 
     assert all("chỉ dành cho quản trị viên" in r.visible for r in replies)
     assert fake.calls("getFile") == []
@@ -78,16 +75,11 @@ async def test_members_cannot_use_admin_features_and_are_logged(
 async def test_stats_remove_and_reindex(
     fake: FakeTelegram, admin_bot: TelegramBot, admin_service: ChatService
 ) -> None:
-    await fake.say(MEMBER, "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?")
-    await fake.next_message(MEMBER)
-    await fake.say(ADMIN, "/stats")
-    stats = await fake.next_message(ADMIN)
-    await fake.say(ADMIN, "/xoa")
-    usage = await fake.next_message(ADMIN)
-    await fake.say(ADMIN, "/xoa 004_e8034be9464bfe94")
-    removed = await fake.next_message(ADMIN)
-    await fake.say(ADMIN, "/reindex")
-    await fake.next_message(ADMIN)
+    await fake.ask(MEMBER, QUESTION)
+    stats = await fake.ask(ADMIN, "/stats")
+    usage = await fake.ask(ADMIN, "/xoa")
+    removed = await fake.ask(ADMIN, "/xoa 004_e8034be9464bfe94")
+    await fake.ask(ADMIN, "/reindex")
     rebuilt = await fake.next_message(ADMIN, timeout=60)
 
     assert "Hôm nay: 1 câu hỏi" in stats.visible and "1 được trả lời" in stats.visible

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import httpx
@@ -10,11 +9,16 @@ import pytest
 
 from bot.launch import RedactSecrets, TelegramBot, Webhook
 from bot.service import ChatService
-from index.errors import Error
-from tests.bot.conftest import MEMBER, WEBHOOK_SECRET, free_port, start_bot
+from tests.bot.conftest import (
+    MEMBER,
+    QUESTION,
+    WEBHOOK_SECRET,
+    free_port,
+    start_bot,
+    started_while_down,
+    startup_error,
+)
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
-
-QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 
 
 async def test_flood_control_waits_and_answers_exactly_once(
@@ -24,8 +28,7 @@ async def test_flood_control_waits_and_answers_exactly_once(
     await fake.say(MEMBER, QUESTION)
 
     answer = await fake.next_message(MEMBER)
-    await fake.say(MEMBER, "/help")  # the chat's next update runs only after the answer
-    await fake.next_message(MEMBER)
+    await fake.ask(MEMBER, "/help")  # the chat's next update runs only after the answer
 
     assert "10/9/2018" in answer.visible
     assert len(fake.calls("sendMessage")) == 3  # refused once, the answer, the help
@@ -71,29 +74,15 @@ async def test_the_error_handler_logs_and_apologises(
 
 async def test_a_bot_api_down_at_start_up_is_waited_for(service: ChatService) -> None:
     fake = FakeTelegram()
-    port = free_port()
-    fake.port = port
-    starting = asyncio.create_task(start_bot(fake, service, startup_seconds=30))
-    await asyncio.sleep(0.5)  # the API is down for a while; the bot keeps trying
-    assert not starting.done()
-    await fake.start(port)
-    bot = await asyncio.wait_for(starting, 30)
-    try:
-        await fake.say(MEMBER, QUESTION)
-        assert "10/9/2018" in (await fake.next_message(MEMBER)).visible
-    finally:
-        await bot.stop()
-        await fake.stop()
+    async with started_while_down(fake, start_bot(fake, service, startup_seconds=30)):
+        assert "10/9/2018" in (await fake.ask(MEMBER, QUESTION)).visible
 
 
 async def test_a_bot_api_that_stays_down_fails_with_a_clear_message(service: ChatService) -> None:
     fake = FakeTelegram()
-    fake.port = free_port()
 
-    with pytest.raises(Error) as raised:
-        await start_bot(fake, service, startup_seconds=0.5)
+    message = await startup_error(fake, start_bot(fake, service, startup_seconds=0.5))
 
-    message = str(raised.value)
     assert f"cannot reach the Telegram Bot API at http://127.0.0.1:{fake.port}" in message
     assert "HOIDAP_TELEGRAM_BASE_URL" in message and TOKEN not in message
 

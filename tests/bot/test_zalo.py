@@ -3,46 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.service import ChatService
 from bot.zalo_launch import ZaloBot
-from tests.bot.fake_zalo import ADMIN, MAX_TEXT, MEMBER, FakeZalo, start_bot
+from tests.bot.conftest import QUESTION
+from tests.bot.fake_zalo import ADMIN, MAX_TEXT, MEMBER, FakeZalo
 
-QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 GROUP = "g-7d1e4b"
 
 
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    """The fake Zalo Bot API, listening on 127.0.0.1."""
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def bot(zalo: FakeZalo, service: ChatService) -> AsyncIterator[ZaloBot]:
-    """A Zalo bot in long-polling mode on the sample index."""
-    running = await start_bot(zalo, service)
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def admin_bot(zalo: FakeZalo, admin_service: ChatService) -> AsyncIterator[ZaloBot]:
-    """A Zalo bot in long-polling mode on a writable index."""
-    running = await start_bot(zalo, admin_service)
-    yield running
-    await running.stop()
-
-
-async def test_a_question_gets_a_plain_text_cited_answer(zalo: FakeZalo, bot: ZaloBot) -> None:
-    await zalo.say(MEMBER, QUESTION)
-    answer = await zalo.next_message(MEMBER)
+async def test_a_question_gets_a_plain_text_cited_answer(
+    zalo: FakeZalo, zalo_bot: ZaloBot
+) -> None:
+    answer = await zalo.ask(MEMBER, QUESTION)
 
     assert "10/9/2018" in answer.text and "[1]" in answer.text
     assert "Nguồn:\n[1] " in answer.text and "http://baolaocai.vn/bai-viet/213010" in answer.text
@@ -53,11 +28,9 @@ async def test_a_question_gets_a_plain_text_cited_answer(zalo: FakeZalo, bot: Za
     assert zalo.errors == []
 
 
-async def test_start_help_find_and_list(zalo: FakeZalo, bot: ZaloBot) -> None:
-    replies = []
-    for text in ("/start", "/help", "/tim Hạ Long", "/tim", "/tim xyzxyz", "/nguon", "/khong"):
-        await zalo.say(MEMBER, text)
-        replies.append(await zalo.next_message(MEMBER))
+async def test_start_help_find_and_list(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
+    commands = ("/start", "/help", "/tim Hạ Long", "/tim", "/tim xyzxyz", "/nguon", "/khong")
+    replies = [await zalo.ask(MEMBER, command) for command in commands]
     start, help_, found, usage, none, corpus, unknown = (r.text for r in replies)
 
     assert "5 bài viết" in start and "16/06/2013" in start and help_ == start
@@ -69,17 +42,12 @@ async def test_start_help_find_and_list(zalo: FakeZalo, bot: ZaloBot) -> None:
     assert "/help" in unknown
 
 
-async def test_follow_up_sources_and_more_results(zalo: FakeZalo, bot: ZaloBot) -> None:
-    await zalo.say(MEMBER, "/xemnguon")
-    nothing = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")
-    await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "quy định đó ban hành khi nào?")
-    follow_up = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "/xemnguon")
-    sources = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "/them")
-    more = await zalo.next_message(MEMBER)
+async def test_follow_up_sources_and_more_results(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
+    nothing = await zalo.ask(MEMBER, "/xemnguon")
+    await zalo.ask(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")
+    follow_up = await zalo.ask(MEMBER, "quy định đó ban hành khi nào?")
+    sources = await zalo.ask(MEMBER, "/xemnguon")
+    more = await zalo.ask(MEMBER, "/them")
 
     assert "Chưa có câu trả lời nào" in nothing.text
     assert "10/9/2018" in follow_up.text
@@ -88,19 +56,14 @@ async def test_follow_up_sources_and_more_results(zalo: FakeZalo, bot: ZaloBot) 
 
 
 async def test_feedback_by_short_text_replies_is_stored(
-    zalo: FakeZalo, bot: ZaloBot, service: ChatService
+    zalo: FakeZalo, zalo_bot: ZaloBot, service: ChatService
 ) -> None:
-    await zalo.say(MEMBER, "👍")
-    early = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, QUESTION)
-    await zalo.next_message(MEMBER)
+    early = await zalo.ask(MEMBER, "👍")
+    await zalo.ask(MEMBER, QUESTION)
     other = "a93be0"
-    await zalo.say(other, "chi thi 05 noi gi")
-    await zalo.next_message(other)
-    replies = []
-    for chat, text in ((MEMBER, "👍🏻"), (other, "👎"), (other, "Sai nguồn!")):
-        await zalo.say(chat, text)
-        replies.append((await zalo.next_message(chat)).text)
+    await zalo.ask(other, "chi thi 05 noi gi")
+    votes = ((MEMBER, "👍🏻"), (other, "👎"), (other, "Sai nguồn!"))
+    replies = [(await zalo.ask(chat, text)).text for chat, text in votes]
 
     assert "Chưa có câu trả lời nào để góp ý" in early.text
     assert replies[0] == "Cảm ơn bạn đã góp ý! 👍"
@@ -110,11 +73,9 @@ async def test_feedback_by_short_text_replies_is_stored(
     assert (today.questions, today.up, today.down, today.reasons) == (2, 1, 1, {"source": 1})
 
 
-async def test_bad_inputs_get_clear_replies(zalo: FakeZalo, bot: ZaloBot) -> None:
-    await zalo.say(MEMBER, "   ")
-    empty = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "a" * 10_000)
-    long = await zalo.next_message(MEMBER)
+async def test_bad_inputs_get_clear_replies(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
+    empty = await zalo.ask(MEMBER, "   ")
+    long = await zalo.ask(MEMBER, "a" * 10_000)
     await zalo.push(
         zalo.update(MEMBER, event="message.sticker.received", sticker="s1", url="https://x"),
         zalo.update(MEMBER, event="message.image.received", photo_url="https://x/p.jpg"),
@@ -126,8 +87,7 @@ async def test_bad_inputs_get_clear_replies(zalo: FakeZalo, bot: ZaloBot) -> Non
     sticker = await zalo.next_message(MEMBER)
     image = await zalo.next_message(MEMBER)
     unsupported = await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "/help")  # runs after everything above: nothing else was sent
-    await zalo.next_message(MEMBER)
+    await zalo.ask(MEMBER, "/help")  # runs after everything above: nothing else was sent
 
     assert "chưa nhập câu hỏi" in empty.text
     assert "10.000 ký tự" in long.text
@@ -135,7 +95,7 @@ async def test_bad_inputs_get_clear_replies(zalo: FakeZalo, bot: ZaloBot) -> Non
     assert zalo.unread(MEMBER) == [] and zalo.errors == []
 
 
-async def test_a_list_of_updates_is_answered_in_order(zalo: FakeZalo, bot: ZaloBot) -> None:
+async def test_a_list_of_updates_is_answered_in_order(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
     await zalo.push(
         zalo.update(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?"),
         zalo.update(MEMBER + "x", QUESTION),
@@ -149,39 +109,30 @@ async def test_a_list_of_updates_is_answered_in_order(zalo: FakeZalo, bot: ZaloB
     assert "10/9/2018" in other.text
 
 
-async def test_long_answers_are_split_below_2000_characters(zalo: FakeZalo, bot: ZaloBot) -> None:
-    await zalo.say(MEMBER, "/nguon")
-    await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "chi thi 05 noi gi")
-    await zalo.next_message(MEMBER)
-    await zalo.say(MEMBER, "/xemnguon")
-    await zalo.next_message(MEMBER)
+async def test_long_answers_are_split_below_2000_characters(
+    zalo: FakeZalo, zalo_bot: ZaloBot
+) -> None:
+    for text in ("/nguon", "chi thi 05 noi gi", "/xemnguon"):
+        await zalo.ask(MEMBER, text)
 
     assert all(0 < len(s.text) <= MAX_TEXT for s in zalo.sent) and zalo.errors == []
 
 
-async def test_groups_answer_commands_and_mentions_only(zalo: FakeZalo, bot: ZaloBot) -> None:
+async def test_groups_answer_commands_and_mentions_only(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
     await zalo.say(GROUP, QUESTION, user_id=MEMBER, group=True)
     await zalo.push(zalo.update(GROUP, user_id=MEMBER, group=True, event="message.image.received"))
-    await zalo.say(GROUP, f"@Hỏi đáp {QUESTION}", user_id=MEMBER, group=True)
-    mentioned = await zalo.next_message(GROUP)
-    await zalo.say(GROUP, "/hoi chi thi 05 noi gi", user_id=MEMBER, group=True)
-    command = await zalo.next_message(GROUP)
-    await zalo.say(GROUP, "/hoi", user_id=MEMBER, group=True)
-    usage = await zalo.next_message(GROUP)
+    mentioned = await zalo.ask(GROUP, f"@Hỏi đáp {QUESTION}", user_id=MEMBER, group=True)
+    command = await zalo.ask(GROUP, "/hoi chi thi 05 noi gi", user_id=MEMBER, group=True)
+    usage = await zalo.ask(GROUP, "/hoi", user_id=MEMBER, group=True)
 
     assert "10/9/2018" in mentioned.text and "Chỉ thị 05" in command.text
     assert "/hoi chỉ thị 05 nói gì?" in usage.text
     assert zalo.unread(GROUP) == [] and len(zalo.to(GROUP)) == 3
 
 
-async def test_rate_limit_and_greetings(zalo: FakeZalo, bot: ZaloBot) -> None:
-    await zalo.say(MEMBER, "Xin chào")
-    greeting = await zalo.next_message(MEMBER)
-    replies = []
-    for n in range(6):
-        await zalo.say(MEMBER, f"chi thi 05 noi gi {n}")
-        replies.append((await zalo.next_message(MEMBER)).text)
+async def test_rate_limit_and_greetings(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
+    greeting = await zalo.ask(MEMBER, "Xin chào")
+    replies = [(await zalo.ask(MEMBER, f"chi thi 05 noi gi {n}")).text for n in range(6)]
 
     assert "Xin chào!" in greeting.text
     assert "Bạn hỏi hơi nhanh" in replies[-1]  # a burst of 5, then 6 a minute
@@ -189,13 +140,11 @@ async def test_rate_limit_and_greetings(zalo: FakeZalo, bot: ZaloBot) -> None:
 
 
 async def test_members_cannot_use_admin_commands_and_are_logged(
-    zalo: FakeZalo, admin_bot: ZaloBot, caplog: pytest.LogCaptureFixture
+    zalo: FakeZalo, zalo_admin_bot: ZaloBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="bot.zalo")
-    replies = []
-    for command in ("/stats", "/reindex", "/xoa 000_779c702780cfd434"):
-        await zalo.say(MEMBER, command)
-        replies.append(await zalo.next_message(MEMBER))
+    commands = ("/stats", "/reindex", "/xoa 000_779c702780cfd434")
+    replies = [await zalo.ask(MEMBER, command) for command in commands]
 
     assert all("chỉ dành cho quản trị viên" in r.text for r in replies)
     refused = [r.getMessage() for r in caplog.records if "non-admin" in r.getMessage()]
@@ -203,14 +152,11 @@ async def test_members_cannot_use_admin_commands_and_are_logged(
 
 
 async def test_admins_stats_remove_and_reindex(
-    zalo: FakeZalo, admin_bot: ZaloBot, admin_service: ChatService
+    zalo: FakeZalo, zalo_admin_bot: ZaloBot, admin_service: ChatService
 ) -> None:
-    await zalo.say(MEMBER, QUESTION)
-    await zalo.next_message(MEMBER)
-    replies = []
-    for command in ("/stats", "/xoa", "/xoa 004_e8034be9464bfe94", "/reindex"):
-        await zalo.say(ADMIN, command)
-        replies.append((await zalo.next_message(ADMIN, timeout=60)).text)
+    await zalo.ask(MEMBER, QUESTION)
+    commands = ("/stats", "/xoa", "/xoa 004_e8034be9464bfe94", "/reindex")
+    replies = [(await zalo.ask(ADMIN, command, timeout=60)).text for command in commands]
     rebuilt = await zalo.next_message(ADMIN, timeout=60)
     stats, usage, removed, working = replies
 

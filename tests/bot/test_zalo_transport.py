@@ -8,7 +8,6 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,22 +19,19 @@ from bot.service import ChatService
 from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.zalo_launch import ZaloBot
 from index.errors import Error
-from tests.bot.conftest import free_port
+from tests.bot.conftest import (
+    QUESTION,
+    free_port,
+    running,
+    start_zalo_bot,
+    started_while_down,
+    startup_error,
+)
 from tests.bot.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.fake_zalo import MEMBER, SECRET_HEADER, TOKEN, FakeZalo, start_bot
+from tests.bot.fake_zalo import MEMBER, SECRET_HEADER, TOKEN, FakeZalo
 
-QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 SECRET = "zalo-Webhook_secret-42"
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    """The fake Zalo Bot API, listening on 127.0.0.1."""
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _no_token(caplog: pytest.LogCaptureFixture) -> None:
@@ -48,17 +44,12 @@ async def test_empty_polls_are_not_errors_and_a_5xx_is_answered_once(
     zalo: FakeZalo, service: ChatService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    bot = await start_bot(zalo, service, poll_timeout=1)  # empty polls end in 408
-    try:
+    async with running(start_zalo_bot(zalo, service, poll_timeout=1)):  # empty polls end in 408
         await zalo.wait_for(lambda: len(zalo.calls("getUpdates")) >= 2)
         zalo.fail("sendMessage", 502)
         zalo.fail("sendMessage", 500)
-        await zalo.say(MEMBER, QUESTION)
-        answer = await zalo.next_message(MEMBER)
-        await zalo.say(MEMBER, "/help")  # the chat's next message runs after the answer
-        await zalo.next_message(MEMBER)
-    finally:
-        await bot.stop()
+        answer = await zalo.ask(MEMBER, QUESTION)
+        await zalo.ask(MEMBER, "/help")  # the chat's next message runs after the answer
 
     assert "10/9/2018" in answer.text
     assert len(zalo.calls("sendMessage")) == 4 and len(zalo.to(MEMBER)) == 2
@@ -72,13 +63,9 @@ async def test_a_send_that_keeps_failing_is_stored_as_failed_and_apologised_for(
     zalo: FakeZalo, service: ChatService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    bot = await start_bot(zalo, service)
-    try:
+    async with running(start_zalo_bot(zalo, service)):
         zalo.fail("sendMessage", 503, times=3)  # every attempt at the answer fails
-        await zalo.say(MEMBER, QUESTION)
-        apology = await zalo.next_message(MEMBER)
-    finally:
-        await bot.stop()
+        apology = await zalo.ask(MEMBER, QUESTION)
 
     assert "đã có lỗi khi xử lý tin nhắn" in apology.text
     assert len(zalo.calls("sendMessage")) == 4 and len(zalo.to(MEMBER)) == 1
@@ -141,29 +128,15 @@ async def test_a_wrong_token_fails_at_once_with_a_clear_message(
 
 async def test_a_bot_api_down_at_start_up_is_waited_for(service: ChatService) -> None:
     zalo = FakeZalo()
-    port = free_port()
-    zalo.port = port
-    starting = asyncio.create_task(start_bot(zalo, service, startup_seconds=30))
-    await asyncio.sleep(0.3)  # the API is down for a while; the bot keeps trying
-    assert not starting.done()
-    await zalo.start(port)
-    bot = await asyncio.wait_for(starting, 30)
-    try:
-        await zalo.say(MEMBER, QUESTION)
-        assert "10/9/2018" in (await zalo.next_message(MEMBER)).text
-    finally:
-        await bot.stop()
-        await zalo.stop()
+    async with started_while_down(zalo, start_zalo_bot(zalo, service, startup_seconds=30)):
+        assert "10/9/2018" in (await zalo.ask(MEMBER, QUESTION)).text
 
 
 async def test_a_bot_api_that_stays_down_fails_with_a_clear_message(service: ChatService) -> None:
     zalo = FakeZalo()
-    zalo.port = free_port()
 
-    with pytest.raises(Error) as raised:
-        await start_bot(zalo, service, startup_seconds=0.5)
+    message = await startup_error(zalo, start_zalo_bot(zalo, service, startup_seconds=0.5))
 
-    message = str(raised.value)
     assert f"cannot reach the Zalo Bot API at http://127.0.0.1:{zalo.port}" in message
     assert "HOIDAP_ZALO_BASE_URL" in message and TOKEN not in message
 
@@ -186,8 +159,8 @@ async def test_webhook_mode_checks_the_secret(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/zalo-hook"
-    bot = await start_bot(zalo, service, webhook=Webhook(url, SECRET, port=port))
-    try:
+    webhook = Webhook(url, SECRET, port=port)
+    async with running(start_zalo_bot(zalo, service, webhook=webhook)):
         wrong = await zalo.deliver(zalo.update(MEMBER, "sai"), secret="nope-nope")
         missing_update = zalo.update(MEMBER, "thiếu")
         async with httpx.AsyncClient() as client:
@@ -206,8 +179,6 @@ async def test_webhook_mode_checks_the_secret(
         await zalo.next_message(MEMBER)
         envelope = await zalo.deliver({"ok": True, "result": zalo.update(MEMBER, "/nguon")})
         await zalo.next_message(MEMBER)
-    finally:
-        await bot.stop()
 
     assert zalo.webhook == {"url": url, "secret_token": SECRET}
     assert (wrong.status_code, missing.status_code) == (403, 403)
@@ -246,10 +217,8 @@ async def test_hoidap_run_serves_zalo_and_telegram_in_one_process(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await zalo.say(MEMBER, QUESTION)
-        on_zalo = await zalo.next_message(MEMBER, timeout=120)
-        await telegram.say(1001, QUESTION)
-        on_telegram = await telegram.next_message(1001, timeout=60)
+        on_zalo = await zalo.ask(MEMBER, QUESTION, timeout=120)
+        on_telegram = await telegram.ask(1001, QUESTION, timeout=60)
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 60)
     finally:

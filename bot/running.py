@@ -1,0 +1,77 @@
+"""What every channel's bot needs to run: reach its Bot API, keep each chat in order, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from typing import TypeVar
+
+from index.errors import Error
+
+log = logging.getLogger(__name__)
+
+MAX_DELAY = 30.0  # seconds between two attempts, at most
+T = TypeVar("T")
+
+
+async def reach(
+    connect: Callable[[], Awaitable[T]],
+    platform: str,
+    where: str,
+    startup_seconds: float,
+    *,
+    retry_on: tuple[type[Exception], ...],
+) -> T:
+    """`connect()`, retried with backoff for `startup_seconds` while the Bot API is down."""
+    started, delay = time.monotonic(), 1.0
+    while True:
+        try:
+            return await connect()
+        except retry_on as exc:
+            waited = time.monotonic() - started
+            if waited + delay > startup_seconds:
+                env = f"HOIDAP_{platform.upper()}"
+                raise Error(
+                    f"cannot reach the {platform} Bot API at {where} after {waited:.0f}s "
+                    f"({exc}): check the network and {env}_BASE_URL; "
+                    f"{env}_STARTUP_SECONDS sets how long to keep trying"
+                ) from None
+            log.warning("%s Bot API unreachable (%s); retrying in %.0fs", platform, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY)
+
+
+class ChatOrder:
+    """Chats run concurrently; one chat's turns run in order (follow-ups need that)."""
+
+    def __init__(self) -> None:
+        self._chats: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat: Hashable) -> AsyncIterator[None]:
+        """Wait for the chat's earlier turns to finish; hold the chat until this one does."""
+        lock, users = self._chats.get(chat, (asyncio.Lock(), 0))
+        self._chats[chat] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chats[chat]
+            if users == 1:  # nobody else waits: forget the chat
+                del self._chats[chat]
+            else:
+                self._chats[chat] = (lock, users - 1)
+
+
+def stop_event() -> asyncio.Event:
+    """An event that SIGINT or SIGTERM sets; call it inside the running loop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
