@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(CONFIGS),
         default=["hybrid"],
         metavar="CONFIG",
-        help="retrieval configurations to run in the same pass: bm25, dense, hybrid",
+        help="retrieval configurations to run in the same pass: bm25, dense, rrf, hybrid",
     )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
     commands.add_parser("chat", parents=[common], help="chat in the terminal")

@@ -25,7 +25,12 @@ from retrieval.searcher import Mode, Searcher
 
 log = logging.getLogger(__name__)
 
-CONFIGS: dict[str, Mode] = {"bm25": "lexical", "dense": "dense", "hybrid": "hybrid"}
+CONFIGS: dict[str, Mode] = {
+    "bm25": "lexical",
+    "dense": "dense",
+    "rrf": "rrf",  # plain reciprocal-rank fusion of the two: the naive baseline
+    "hybrid": "hybrid",
+}
 CONDITIONS = ("diacritics", "no-diacritics")
 # Passages retrieved per document wanted, so that the first k distinct documents are known.
 PASSAGES_PER_DOCUMENT = 4

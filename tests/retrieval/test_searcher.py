@@ -57,7 +57,7 @@ def test_questions_without_diacritics_find_the_same_article(
     assert without[0].chunk.doc_id == doc_id
 
 
-@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+@pytest.mark.parametrize("mode", ["dense", "lexical", "rrf", "hybrid"])
 def test_each_mode_ranks_hits_and_reports_timings(searcher: Searcher, mode) -> None:
     result = searcher.search("Quy định số 03 Thành ủy Lào Cai", k=4, mode=mode)
 
