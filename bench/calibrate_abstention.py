@@ -20,32 +20,18 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from devsets import ALQAC, ALQAC_2023, EVAL, NEWS, OWN_QUESTIONS, ROOT, UIT, VIQUAD, searcher
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from evaluation.runner import corpus_slug, load_questions, strip_diacritics
+from index.embedders import make_embedder
+from retrieval.answering import relevance
 
-from evaluation.runner import (  # noqa: E402
-    corpus_slug,
-    load_questions,
-    prepare_index,
-    strip_diacritics,
-)
-from index.builder import CACHE_FILE  # noqa: E402
-from index.embedders import make_embedder  # noqa: E402
-from retrieval.answering import relevance  # noqa: E402
-from retrieval.searcher import Searcher  # noqa: E402
-
-EVAL = ROOT.parent / "shared" / "eval"
-NEWS = [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"]
-ALQAC = [EVAL / "alqac2022_corpus.jsonl"]
-UIT = [EVAL / "uit_regulation_corpus.jsonl"]
-VIQUAD = [EVAL / "viquad_dev_corpus.jsonl"]
 # (question file, corpus, label): 1 when the corpus holds the answers, 0 when it does not.
 DEV_PAIRS = [
     ("alqac2022_qa", ALQAC, 1),
     ("uit_regulation_train_qa", UIT, 1),
     ("viquad_dev_qa", VIQUAD, 1),
-    ("alqac2023_train_qa", [EVAL / "alqac2023_corpus.jsonl"], 1),
+    ("alqac2023_train_qa", ALQAC_2023, 1),
     ("uit_regulation_train_qa", NEWS, 0),
     ("viquad_dev_qa", NEWS, 0),
     ("alqac2022_qa", NEWS, 0),
@@ -57,14 +43,12 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 def features(data_dir: Path, embedder, questions, corpus, label, per_set: int) -> list[tuple]:
     """(label, coverage, cosine, condition) of each question, with and without diacritics."""
-    target = data_dir / "eval" / corpus_slug(corpus)
-    prepare_index(corpus, target, embedder, data_dir / CACHE_FILE)
-    searcher = Searcher(target, embedder)
+    search = searcher(data_dir, embedder, corpus).search
     rows = []
     for q in questions[:per_set]:
         stripped = strip_diacritics(q.question)
         for condition, text in (("diacritics", q.question), ("none", stripped)):
-            result = searcher.search(text, k=5)
+            result = search(text, k=5)
             coverage, cosine = relevance(result.query, result.hits, result.snapshot)
             truth = label if label is not None else int(bool(q.gold_doc_ids))
             rows.append((truth, coverage, cosine or 0.0, condition))
@@ -110,7 +94,7 @@ def main() -> int:
         random.Random(0).shuffle(questions)
         dev += features(args.data_dir, embedder, questions, corpus, label, args.per_set)
         print(f"{name} over {corpus_slug(corpus)}: label {label}", flush=True)
-    own, _ = load_questions(ROOT / "eval" / "indomain_qa.jsonl")
+    own, _ = load_questions(OWN_QUESTIONS)
     test = features(args.data_dir, embedder, own, NEWS, None, len(own))
     beta = fit(dev)
     print(f"embedder {embedder.id}")

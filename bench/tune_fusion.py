@@ -18,31 +18,18 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from devsets import ALQAC, ALQAC_2023, EVAL, NEWS, OWN_QUESTIONS, ROOT, UIT, searcher
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from evaluation.runner import load_questions, strip_diacritics
+from index.embedders import make_embedder
+from retrieval.fusion import combine, fuse
+from retrieval.searcher import DEPTH, REFERENCE_BONUS, prepare
 
-from evaluation.runner import (  # noqa: E402
-    corpus_slug,
-    load_questions,
-    prepare_index,
-    strip_diacritics,
-)
-from index.builder import CACHE_FILE  # noqa: E402
-from index.embedders import make_embedder  # noqa: E402
-from retrieval.fusion import combine, fuse  # noqa: E402
-from retrieval.searcher import DEPTH, REFERENCE_BONUS, Searcher, prepare  # noqa: E402
-
-EVAL = ROOT.parent / "shared" / "eval"
 SETS = [
-    ("ALQAC 2022", EVAL / "alqac2022_qa.jsonl", [EVAL / "alqac2022_corpus.jsonl"]),
-    ("ALQAC 2023", EVAL / "alqac2023_train_qa.jsonl", [EVAL / "alqac2023_corpus.jsonl"]),
-    ("UIT", EVAL / "uit_regulation_train_qa.jsonl", [EVAL / "uit_regulation_corpus.jsonl"]),
-    (
-        "in-domain",
-        ROOT / "eval" / "indomain_qa.jsonl",
-        [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"],
-    ),
+    ("ALQAC 2022", EVAL / "alqac2022_qa.jsonl", ALQAC),
+    ("ALQAC 2023", EVAL / "alqac2023_train_qa.jsonl", ALQAC_2023),
+    ("UIT", EVAL / "uit_regulation_train_qa.jsonl", UIT),
+    ("in-domain", OWN_QUESTIONS, NEWS),
 ]
 RRF_GRID = [(k, w) for k in (60, 30, 15) for w in (1.0, 1.3, 1.7)]
 SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -50,9 +37,7 @@ SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 def candidates(data_dir: Path, embedder, questions_file: Path, corpus: list[Path]) -> list:
     """Per question and condition: gold ids, query kind, scored candidates, chunk doc ids."""
-    target = data_dir / "eval" / corpus_slug(corpus)
-    prepare_index(corpus, target, embedder, data_dir / CACHE_FILE)
-    snap = Searcher(target, embedder).snapshot()
+    snap = searcher(data_dir, embedder, corpus).snapshot()
     doc_of = [c.doc_id for c in snap.chunks]
     questions, _ = load_questions(questions_file)
     out = []
