@@ -40,6 +40,11 @@ CALIBRATIONS: dict[str, tuple[float, float, float]] = {
 MIN_PROBABILITY = 0.4
 # Without a calibrated dense signal (lexical-only search, other embedders): coverage alone.
 MIN_COVERAGE = 0.25
+OUTDATED = (
+    "Xin lỗi, tôi không tìm thấy thông tin cập nhật cho câu hỏi này: các bài viết liên quan "
+    "trong tài liệu hiện có đã cũ hoặc không ghi ngày đăng, nên không thể dùng để trả lời "
+    "cho thời điểm hiện tại."
+)
 MAX_SENTENCES = 3
 MAX_CHARS = 700
 PASSAGES_READ = 5
@@ -98,6 +103,10 @@ def _answer_type_bonus(question: str) -> Callable[[str], float]:
 # published in the last few days can give; older or undated articles are not an answer.
 _ASKS_LIVE = re.compile(r"\b(hom nay|ngay mai|toi nay|sang nay|chieu nay|dem nay)\b")
 LIVE_DAYS = 7
+# "Tổng Bí thư hiện nay", "Tết năm nay": the present, which an article of the last year can
+# still tell; an older or undated one may be out of date.
+_ASKS_PRESENT = re.compile(r"\b(hien nay|hien tai|hien gio|bay gio|nam nay|ky nay|moi nhat)\b")
+PRESENT_DAYS = 365
 MAX_QUESTION_CHARS = 1000
 ANSWER_THREADS = 32
 
@@ -170,15 +179,19 @@ class Answerer:
         chosen = _choose_sentences(result.query, result.hits[:PASSAGES_READ], snap, calibration)
         if result.query.references and not any(h.reference_match for h in result.hits):
             chosen = []  # the question names a document that no article mentions
-        if chosen and _ASKS_LIVE.search(fold(result.query.text)):
-            chosen = [c for c in chosen if _recent(c.hit.article.published_at, self.today())]
+        outdated = False
+        window = _freshness(result.query.text)
+        if chosen and window is not None:
+            today = self.today()
+            chosen = [c for c in chosen if _recent(c.hit.article.published_at, today, window)]
+            outdated = not chosen
         text, citations = _compose(chosen)
         timings = dict(result.timings)
         timings["answer_ms"] = (time.perf_counter() - t) * 1000
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return Answer(
             question=question,
-            text=text if citations else NOT_FOUND,
+            text=text if citations else OUTDATED if outdated else NOT_FOUND,
             abstained=not citations,
             citations=tuple(citations),
             hits=tuple(result.hits[: k or self.k]),
@@ -200,13 +213,23 @@ class Answerer:
         )
 
 
-def _recent(published_at: str, today: date) -> bool:
+def _freshness(question: str) -> int | None:
+    """How many days old a source may be for this question, if it asks about now."""
+    folded = fold(question)
+    if _ASKS_LIVE.search(folded):
+        return LIVE_DAYS
+    if _ASKS_PRESENT.search(folded):
+        return PRESENT_DAYS
+    return None
+
+
+def _recent(published_at: str, today: date, days: int) -> bool:
     """Whether an article is recent enough to tell what holds today."""
     try:
         published = date.fromisoformat(published_at[:10])
     except ValueError:
         return False  # undated
-    return 0 <= (today - published).days <= LIVE_DAYS
+    return 0 <= (today - published).days <= days
 
 
 def _term_weights(query: Query, snap: Snapshot) -> dict[str, float]:

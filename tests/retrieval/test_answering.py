@@ -15,7 +15,7 @@ from index.documents import Article
 from index.errors import BadQuestion
 from index.readers import read_paths
 from index.vietnamese import fold
-from retrieval.answering import CALIBRATIONS, NOT_FOUND, Answerer, covered
+from retrieval.answering import CALIBRATIONS, NOT_FOUND, OUTDATED, Answerer, covered
 from retrieval.searcher import Searcher
 from tests.conftest import CORPUS
 
@@ -159,6 +159,26 @@ def test_a_question_about_today_is_answered_only_from_a_recent_article(
     answer = answerer.answer("Giá vàng SJC hôm nay bao nhiêu một lượng?")
 
     assert answer.abstained is not answered
+    assert ("85,5 triệu đồng" in answer.text) is answered
+    assert answer.text == OUTDATED or answered
+
+
+@pytest.mark.parametrize(
+    ("today", "answered"),
+    [(date(2027, 3, 1), True), (date(2028, 3, 1), False)],
+)
+def test_a_question_about_the_present_needs_an_article_of_the_last_year(
+    data_dir, embedder, today: date, answered: bool
+) -> None:
+    IndexBuilder(data_dir, embedder, progress=False).build(
+        [GOLD_PRICE, *read_paths([CORPUS]).articles]
+    )
+    answerer = Answerer(Searcher(data_dir, embedder), today=lambda: today)
+
+    answer = answerer.answer("Giá vàng SJC hiện nay bao nhiêu một lượng?")
+
+    assert answer.abstained is not answered
+    assert answer.text == OUTDATED or answered
     assert ("85,5 triệu đồng" in answer.text) is answered
 
 
