@@ -39,7 +39,7 @@ def table(report: Path) -> str:
         f"{run['index']['chunks']} chunks; {run.get('date', '')}; "
         f"{run.get('total_seconds', 0):.0f} s in all.",
         "",
-        "| config | questions | "
+        "| config | condition | "
         + " | ".join(name for name, _ in COLUMNS)
         + " | p50 ms | p95 ms |",
         "|---|---|" + "---:|" * (len(COLUMNS) + 2),
