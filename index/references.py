@@ -212,6 +212,17 @@ def without_references(question: str) -> str:
     return folded
 
 
+def stated_subject(question: str) -> str:
+    """What the question says the named directive is about: "Nghị quyết 21 về công tác dân
+    số…" → "cong tac dan so…" (folded, to the end of the question); "" when it says nothing."""
+    folded = fold(question)
+    ends = [end for _, _, end in _scan(folded, None)]
+    if not ends:
+        return ""
+    found = re.search(r"\bve\s+(.+)$", folded[max(ends) :])
+    return found[1] if found else ""
+
+
 def _scan(folded: str, original: str | None) -> list[tuple[Reference, int, int]]:
     """All references in folded text; `original` (same offsets) is None for a question."""
     question = original is None

@@ -10,12 +10,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.chunking import split_paragraphs
 from index.errors import BadQuestion
-from index.references import extract_references, matches
+from index.lexical import lexical_terms
+from index.references import extract_references, matches, stated_subject
 from index.vietnamese import fold
 from retrieval.searcher import QUESTION_WORDS, Hit, Mode, Query, Searcher, Snapshot
 
@@ -39,7 +40,11 @@ CALIBRATIONS: dict[str, tuple[float, float, float]] = {
 # about 91 % of covered questions and declines about 90 % of the others.
 MIN_PROBABILITY = 0.4
 # Without a calibrated dense signal (lexical-only search, other embedders): coverage alone.
+# Also the share of the subject a question gives a named directive ("về công tác dân số")
+# that a passage mentioning it must hold.
 MIN_COVERAGE = 0.25
+# Words that say a subject is asked for rather than give one: "về vấn đề gì", "về nội dung gì".
+GENERIC_SUBJECT = frozenset("van de noi dung viec gi linh vuc cai".split())
 OUTDATED = (
     "Xin lỗi, tôi không tìm thấy thông tin cập nhật cho câu hỏi này: các bài viết liên quan "
     "trong tài liệu hiện có đã cũ hoặc không ghi ngày đăng, nên không thể dùng để trả lời "
@@ -176,9 +181,10 @@ class Answerer:
         snap = result.snapshot  # not the current one: a newer version may have been published
         t = time.perf_counter()
         calibration = CALIBRATIONS.get(self.searcher.embedder.id) if mode != "lexical" else None
-        chosen = _choose_sentences(result.query, result.hits[:PASSAGES_READ], snap, calibration)
-        if result.query.references and not any(h.reference_match for h in result.hits):
-            chosen = []  # the question names a document that no article mentions
+        read = result.hits[:PASSAGES_READ]
+        chosen = _choose_sentences(result.query, read, snap, calibration)
+        if result.query.references and not _about_named(result.query, read, snap):
+            chosen = []
         outdated = False
         window = _freshness(result.query.text)
         if chosen and window is not None:
@@ -211,6 +217,24 @@ class Answerer:
         return await loop.run_in_executor(
             self._executor, functools.partial(self.answer, question, k, mode)
         )
+
+
+def _about_named(query: Query, hits: list[Hit], snap: Snapshot) -> bool:
+    """Whether the passages read mention the directive the question names, and share
+    enough of the subject the question gives it: directive numbers repeat across issuers
+    and years ("Nghị quyết 21-NQ/TW" of 2012 is about social insurance, not population)."""
+    naming = [h for h in hits if h.reference_match]
+    if not naming:
+        return False
+    subject = [
+        t
+        for t in lexical_terms(stated_subject(query.text))
+        if all(p not in QUESTION_WORDS and p not in GENERIC_SUBJECT for p in t.split("_"))
+    ]
+    if not subject:
+        return True
+    weights = _term_weights(replace(query, terms=tuple(subject)), snap)
+    return max(_coverage(weights, snap.passage_terms(h.row)) for h in naming) >= MIN_COVERAGE
 
 
 def _freshness(question: str) -> int | None:

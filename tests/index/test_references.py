@@ -13,6 +13,7 @@ from index.references import (
     matches,
     parse_canonical,
     parse_question_references,
+    stated_subject,
     without_references,
 )
 from index.vietnamese import normalize
@@ -300,3 +301,18 @@ def test_without_references_keeps_what_is_asked_about_the_directive(
 ) -> None:
     assert expected in " ".join(without_references(question).split())
     assert not parse_question_references(without_references(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Nghị quyết 21-NQ/TW về dân số có mục tiêu gì?", "dan so co muc tieu gi?"),
+        ("Nghị quyết 09 của Hà Nội về xây dựng đảng là gì?", "xay dung dang la gi?"),
+        ("Chỉ thị 05 nói gì?", ""),
+        ("Bài viết về Hạ Long nói gì?", ""),  # no directive named
+    ],
+)
+def test_stated_subject_is_what_follows_ve_after_the_directive(
+    question: str, subject: str
+) -> None:
+    assert stated_subject(question) == subject

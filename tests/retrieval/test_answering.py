@@ -231,3 +231,22 @@ def test_coverage_and_cosine_decide_whether_to_answer(
     coverage: float, cosine: float | None, calibration, expected: bool
 ) -> None:
     assert covered(coverage, cosine, calibration) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Chỉ thị 05 về học tập và làm theo tư tưởng, đạo đức Hồ Chí Minh nói gì?", True),
+        ("Chỉ thị 05 về phát triển kinh tế biển đặt mục tiêu gì?", False),
+        ("chi thi 05 ve phat trien kinh te bien dat muc tieu gi?", False),
+        ("Chỉ thị 05 về vấn đề gì?", True),
+    ],
+)
+def test_a_named_directive_must_match_the_subject_the_question_gives_it(
+    seed_answerer: Answerer, question: str, answered: bool
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    assert answer.abstained is not answered
+    if answered:
+        assert "Chỉ thị" in answer.text
