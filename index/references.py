@@ -204,14 +204,6 @@ def parse_question_references(question: str) -> list[Reference]:
     return list(dict.fromkeys(refs))
 
 
-def without_references(question: str) -> str:
-    """The folded question with its directive mentions blanked out: what it asks about them."""
-    folded = fold(question)
-    for start, end in sorted({(s, e) for _, s, e in _scan(folded, None)}, reverse=True):
-        folded = folded[:start] + " " + folded[end:]
-    return folded
-
-
 def stated_subject(question: str) -> str:
     """What the question says the named directive is about: "Nghị quyết 21 về công tác dân
     số…" → "cong tac dan so…" (folded, to the end of the question); "" when it says nothing."""

@@ -8,9 +8,9 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from index.chunking import split_paragraphs
@@ -53,6 +53,7 @@ OUTDATED = (
 MAX_SENTENCES = 3
 MAX_CHARS = 700
 PASSAGES_READ = 5
+TOP_PASSAGES = 3  # whose coverage and cosine decide whether the documents cover a question
 BIGRAM_WEIGHT = 1.5
 # A question asking when, how many or how much is answered by a sentence holding a date,
 # a count or an amount; such sentences are preferred. "Bao nhiêu đề án?" prefers a number
@@ -233,7 +234,7 @@ def _about_named(query: Query, hits: list[Hit], snap: Snapshot) -> bool:
     ]
     if not subject:
         return True
-    weights = _term_weights(replace(query, terms=tuple(subject)), snap)
+    weights = _term_weights(subject, snap)
     return max(_coverage(weights, snap.passage_terms(h.row)) for h in naming) >= MIN_COVERAGE
 
 
@@ -256,9 +257,9 @@ def _recent(published_at: str, today: date, days: int) -> bool:
     return 0 <= (today - published).days <= days
 
 
-def _term_weights(query: Query, snap: Snapshot) -> dict[str, float]:
+def _term_weights(terms: Iterable[str], snap: Snapshot) -> dict[str, float]:
     weights = {}
-    for term in query.terms:
+    for term in terms:
         weight = snap.lexical.idf(term)
         weights[term] = weight * (BIGRAM_WEIGHT if "_" in term else 1.0)
     return weights
@@ -285,10 +286,14 @@ def covered(
 
 def relevance(query: Query, hits: list[Hit], snap: Snapshot) -> tuple[float, float | None]:
     """Best topic coverage and best dense cosine among the top three passages."""
-    weights = _term_weights(query, snap)
-    top = hits[:3]
-    coverage = max((_coverage(weights, snap.passage_terms(h.row)) for h in top), default=0.0)
-    return coverage, max((h.dense_score for h in top if h.dense_score is not None), default=None)
+    weights = _term_weights(query.terms, snap)
+    return _relevance([_coverage(weights, snap.passage_terms(h.row)) for h in hits], hits)
+
+
+def _relevance(passage_coverage: list[float], hits: list[Hit]) -> tuple[float, float | None]:
+    top = hits[:TOP_PASSAGES]
+    cosines = (h.dense_score for h in top if h.dense_score is not None)
+    return max(passage_coverage[:TOP_PASSAGES], default=0.0), max(cosines, default=None)
 
 
 def _choose_sentences(
@@ -298,15 +303,16 @@ def _choose_sentences(
     calibration: tuple[float, float, float] | None,
 ) -> list[_Candidate]:
     """The best few sentences of the top passages, if the passages are about the question."""
-    weights = _term_weights(query, snap)
+    weights = _term_weights(query.terms, snap)
+    passage_coverage = [_coverage(weights, snap.passage_terms(h.row)) for h in hits]
     named = any(h.reference_match for h in hits)
-    if not named and not covered(*relevance(query, hits, snap), calibration):
+    if not named and not covered(*_relevance(passage_coverage, hits), calibration):
         return []
     candidates: list[_Candidate] = []
     seen: set[tuple[str, int]] = set()
     answer_type_bonus = _answer_type_bonus(query.text)
     for rank, hit in enumerate(hits):
-        context = PASSAGE_WEIGHT * _coverage(weights, snap.passage_terms(hit.row))
+        context = PASSAGE_WEIGHT * passage_coverage[rank]
         for start, end, terms in snap.sentences(hit.row):
             where = (hit.chunk.doc_id, hit.chunk.start + start)
             if where in seen:  # chunks overlap by a sentence

@@ -20,12 +20,7 @@ from index.embedders import Embedder
 from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
-from index.references import (
-    Reference,
-    matches,
-    parse_question_references,
-    without_references,
-)
+from index.references import Reference, matches, parse_question_references
 from index.restoration import RESTORER_FILE, Restorer
 from index.store import CHUNKS_DB, read_version_db
 from index.versions import current_version
@@ -76,7 +71,6 @@ class Query:
     text: str  # normalised
     dense_text: str  # what the dense model reads: the text, with diacritics restored if absent
     terms: tuple[str, ...]  # folded lexical terms without question words
-    topic_terms: tuple[str, ...]  # the terms outside the directive mentions
     references: tuple[Reference, ...]
     diacritics: bool
     restored: bool = False  # diacritics were absent and restored for the dense model
@@ -105,17 +99,12 @@ def prepare(question: str, restorer: Restorer | None = None) -> Query:
     return Query(
         text=text,
         dense_text=restorer.restore(text) if restored and restorer else text,
-        terms=_topic(text),
-        topic_terms=_topic(without_references(text)),
+        terms=tuple(
+            t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
+        ),
         references=tuple(parse_question_references(text)),
         diacritics=diacritics,
         restored=restored,
-    )
-
-
-def _topic(text: str) -> tuple[str, ...]:
-    return tuple(
-        t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
     )
 
 
@@ -242,7 +231,7 @@ class Searcher:
             share = DENSE_SHARE[query.kind]
             lexical = scores["lexical"]
             scored = {
-                "dense": {row: cosines[row] for row in rankings["dense"]},
+                "dense": cosines,
                 "lexical": {row: float(lexical[row]) for row in rankings["lexical"]},
             }
             # BM25 scores are scaled from zero (no shared term), cosines from the weakest

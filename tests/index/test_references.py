@@ -14,7 +14,6 @@ from index.references import (
     parse_canonical,
     parse_question_references,
     stated_subject,
-    without_references,
 )
 from index.vietnamese import normalize
 
@@ -285,22 +284,6 @@ def test_seed_references(name: str, expected: set[str]) -> None:
         if ref.issuer:
             [asked] = parse_question_references(ref.canonical)
             assert matches(asked, ref.canonical)
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("Nghị quyết 21-NQ/TW về công tác dân số đặt mục tiêu gì?", "ve cong tac dan so"),
-        ("chi thi 05 noi gi", "noi gi"),
-        ("NQTW4 khóa XII đề cập gì?", "de cap gi"),
-        ("Hà Nội có bao nhiêu đề án?", "ha noi co bao nhieu de an?"),
-    ],
-)
-def test_without_references_keeps_what_is_asked_about_the_directive(
-    question: str, expected: str
-) -> None:
-    assert expected in " ".join(without_references(question).split())
-    assert not parse_question_references(without_references(question))
 
 
 @pytest.mark.parametrize(
