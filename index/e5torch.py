@@ -33,12 +33,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Precision = Literal["bf16", "fp32"]
-# Batches of windows are cut where their padded size would pass this many tokens (about 64
-# passages of 200 tokens): large enough to keep the matrix units busy, small enough that a
-# question waiting behind a batch of passages does not wait long.
-MAX_BATCH_TOKENS = 16_384
+# Batches of windows are cut where their padded size would pass this many tokens (about 20
+# passages of 200 tokens, or 64 questions). On the development machine 4,096 was faster
+# than 8,192 or 16,384 (docs/BENCHMARKS.md): the activations stay in the CPU's cache.
+MAX_BATCH_TOKENS = 4_096
 MAX_BATCH_ROWS = 64
-TEXTS_PER_CALL = 64  # texts per `embed_batch` call when `embed` indexes many
+TEXTS_PER_CALL = 32  # texts per task when `embed` indexes many
 
 
 def cpu_flags() -> frozenset[str]:

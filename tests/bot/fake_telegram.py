@@ -249,7 +249,7 @@ class FakeTelegram(FakeBotApi[TelegramSent]):
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         sent = self._check_text(params)
-        self.sent.append(sent)
+        self._record(sent)
         return self._message_json(sent)
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:

@@ -119,5 +119,5 @@ class FakeZalo(FakeBotApi[Sent]):
         if len(text) > MAX_TEXT:
             raise ApiError(400, f"Bad Request: text is longer than {MAX_TEXT} characters")
         sent = Sent(chat_id, text, f"s{next(self._ids):06d}")
-        self.sent.append(sent)
+        self._record(sent)
         return {"message_id": sent.message_id, "date": int(time.time() * 1000)}
