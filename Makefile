@@ -51,6 +51,7 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_telegram.py
 	$(BIN)/python bench/bench_zalo.py
 

@@ -238,6 +238,8 @@ class IndexBuilder:
                         batch_keys = [missing[i] for i in positions]
                         cache.put_many(zip(batch_keys, batch, strict=True))
                         found.update(zip(batch_keys, batch, strict=True))
+                        if bar.n == 0:  # the runtime is known once a batch is done
+                            bar.set_postfix_str(self.embedder.describe(), refresh=False)
                         bar.update(len(batch))
 
                     self.embedder.embed(todo, "passage", on_batch=keep)

