@@ -33,7 +33,6 @@ class E5Tokenizer:
         pieces = list(model.pieces)
         pieces[model.unk] = _UNMATCHABLE
         vocab = list(zip(pieces, model.scores.tolist(), strict=True))
-        # The Rust constructor releases the GIL: this can run while torch loads.
         self._tokenizer = Tokenizer(models.Unigram(vocab, unk_id=model.unk, byte_fallback=False))
         self._table = model.normalisation
         self.unk = model.unk

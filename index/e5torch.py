@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -219,23 +218,9 @@ class TorchE5Runtime:
     def __init__(self, path: Path | None = None, precision: Precision | None = None) -> None:
         started = time.perf_counter()
         model = E5File(path or bundled_model_path())
-        # The tokenizer takes about a second to build, mostly outside the GIL: build it while
-        # torch is imported and the weights convert.
-        tokenizer: list[E5Tokenizer] = []
-        failure: list[BaseException] = []
-
-        def build() -> None:
-            try:
-                tokenizer.append(E5Tokenizer(model))
-            except BaseException as exc:  # re-raised below, in the caller's thread
-                failure.append(exc)
-
-        builder = threading.Thread(target=build, name="e5-tokenizer", daemon=True)
-        builder.start()
         try:
             import torch
         except ImportError as exc:
-            builder.join()
             raise RuntimeUnavailable(
                 "the torch runtime needs PyTorch: run `make install` "
                 "(or `pip install torch==2.13.0 -e '.[torch]'`), or set "
@@ -245,10 +230,9 @@ class TorchE5Runtime:
         self.threads = usable_cores()
         torch.set_num_threads(self.threads)
         self.encoder = TorchE5(model, self.precision)
-        builder.join()
-        if failure:
-            raise failure[0]
-        self.tokenizer = tokenizer[0]
+        # About a second for 250,002 pieces; it holds the GIL, so building it in a thread
+        # beside torch's import was measured slower, not faster.
+        self.tokenizer = E5Tokenizer(model)
         self.dim = model.config.hidden
         self.window = model.config.positions - 2
         self.torch_version = torch.__version__
