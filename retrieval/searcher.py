@@ -214,6 +214,9 @@ class Searcher:
             vector = self.queries.embed(query.dense_text).reshape(1, -1)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
+            # One question's search is a fraction of a millisecond on one core; an OpenMP
+            # team of FAISS's in this thread would slow the embedder (index/embedders.py).
+            faiss.omp_set_num_threads(1)
             similarities, dense_rows = snap.dense.search(vector, depth)
             rankings["dense"] = [int(r) for r in dense_rows[0] if r >= 0]
             cosines = {

