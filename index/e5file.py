@@ -119,6 +119,16 @@ class E5File:
                 raise self._corrupt(f"tensor {name} lies beyond the end of the file")
             self.tensors[name] = Tensor(name, dtype, count, start, nbytes)
 
+    @property
+    def piece_offsets(self) -> np.ndarray:
+        """Where each piece starts in `piece_bytes`, and where the last ends (n + 1)."""
+        return self._offsets
+
+    @property
+    def piece_bytes(self) -> bytes:
+        """The pieces' UTF-8 bytes, end to end."""
+        return self._blob
+
     @cached_property
     def pieces(self) -> list[str]:
         """The vocabulary, in id order."""

