@@ -4,7 +4,8 @@
 
 Each directory holds one sub-directory per question set (as `hoidap eval --out` wrote it);
 the sets present in both are compared, every configuration and condition, on the metrics
-docs/QUALITY.md reports. Prints a Markdown table and the largest absolute difference.
+docs/QUALITY.md reports. Prints a Markdown table (one row per set, configuration and
+condition) and the largest absolute difference.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def main() -> int:
     parser.add_argument("--config", nargs="+", default=["hybrid", "dense"])
     args = parser.parse_args()
     worst = 0.0
-    print(f"| set | config | condition | metric | {args.left.name} | {args.right.name} | diff |")
-    print("|---|---|---|---|---:|---:|---:|")
+    print(f"Cells: {args.left.name} / {args.right.name} where they differ at three decimals.\n")
+    print("| set | config | condition | " + " | ".join(METRICS) + " | largest diff |")
+    print("|---|---|---|" + "---:|" * (len(METRICS) + 1))
     for left in sorted(args.left.iterdir()):
         right = args.right / left.name
         if not (left / "metrics.json").exists() or not (right / "metrics.json").exists():
@@ -42,16 +44,21 @@ def main() -> int:
         b = json.loads((right / "metrics.json").read_text())["results"]
         for config in args.config:
             for condition, summary in a.get(config, {}).items():
-                other = b[config][condition]["overall"]
+                other = b.get(config, {}).get(condition, {}).get("overall", {})
+                cells, row_worst = [], 0.0
                 for metric in METRICS:
                     x, y = summary["overall"].get(metric), other.get(metric)
                     if x is None or y is None:
+                        cells.append("–")
                         continue
-                    worst = max(worst, abs(x - y))
-                    print(
-                        f"| {left.name} | {config} | {condition} | {metric} | {x:.3f} | "
-                        f"{y:.3f} | {y - x:+.3f} |"
-                    )
+                    row_worst = max(row_worst, abs(x - y))
+                    cells.append(f"{x:.3f}" if f"{x:.3f}" == f"{y:.3f}" else f"{x:.3f} / {y:.3f}")
+                worst = max(worst, row_worst)
+                print(
+                    f"| {left.name} | {config} | {condition} | "
+                    + " | ".join(cells)
+                    + f" | {row_worst:.3f} |"
+                )
     print(f"\nlargest absolute difference: {worst:.4f}")
     return 0
 
