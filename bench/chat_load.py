@@ -52,13 +52,15 @@ QUESTIONS = [
     "Giá vàng hôm nay bao nhiêu?",
     "Sinh hoạt chi bộ ở Bắc Giang đổi mới ra sao?",
 ]
-PLACES = ["Lào Cai", "Hà Nội", "Hạ Long", "Bắc Giang", "Cần Thơ", "Quảng Ninh", "tỉnh", "huyện"]
+# Words that make every question differ without naming a place: a place in the question
+# would restrict the answer to it (index/subjects.py).
+MARKS = ["câu", "lượt", "hỏi", "xin hỏi", "nhờ trả lời", "cho hỏi", "hỏi thêm", "hỏi lại"]
 
 
 def question(chat: int, n: int) -> str:
     """A different question for every (chat, n)."""
     base = QUESTIONS[(chat + n) % len(QUESTIONS)]
-    return f"{base} ({PLACES[chat % len(PLACES)]} {chat}-{n})"
+    return f"{base} ({MARKS[chat % len(MARKS)]} {chat}-{n})"
 
 
 # One turn of a chat: send question n, wait for its whole answer, return the latency (s).

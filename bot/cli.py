@@ -22,6 +22,7 @@ from evaluation.report import write_report
 from evaluation.runner import (
     CONDITIONS,
     CONFIGS,
+    SPLITS,
     build_answerer,
     check_gold_ids,
     corpus_slug,
@@ -36,7 +37,7 @@ from index.manifest import Manifest
 from index.readers import read_paths
 from index.versions import current_version
 from retrieval.answering import Answer, Answerer
-from retrieval.searcher import Searcher
+from retrieval.searcher import Searcher, Snapshot
 
 if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
     from bot.launch import TelegramBot, Webhook
@@ -95,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    documents = commands.add_parser(
+        "documents",
+        parents=[common],
+        help="the register of documents the corpus mentions (chỉ thị, nghị quyết, …)",
+    )
+    documents.add_argument("keyword", nargs="?", default="", help="only those naming it")
+    documents.add_argument("--json", action="store_true", help="print one JSON array")
     evaluate = commands.add_parser(
         "eval", parents=[common], help="score retrieval and answers on a question set"
     )
@@ -124,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         help="retrieval configurations to run in the same pass: bm25, dense, rrf, hybrid",
     )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    evaluate.add_argument(
+        "--split",
+        choices=SPLITS,
+        default=None,
+        help="only one fixed half of the questions (by a hash of their id): tune on one, "
+        "report on the other",
+    )
     commands.add_parser("chat", parents=[common], help="chat in the terminal")
     commands.add_parser(
         "run",
@@ -308,6 +323,8 @@ def _status(data_dir: Path) -> int:
 def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> int:
     started = time.perf_counter()
     questions, problems = load_questions(args.questions)
+    if args.split is not None:
+        questions = [q for q in questions if q.split == args.split]
     if args.limit is not None:
         questions = questions[: args.limit]
     data_dir = settings.data_dir
@@ -337,6 +354,7 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
         "command": "hoidap " + " ".join(sys.argv[1:]) if sys.argv else "hoidap eval",
         "questions_file": str(args.questions),
         "questions": len(questions),
+        "split": args.split or "all",
         "corpus": [str(p) for p in args.corpus or []],
         "index": {
             "dir": str(data_dir),
@@ -370,6 +388,21 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
     return 0
 
 
+def _documents(snapshot: Snapshot, keyword: str, as_json: bool) -> int:
+    from bot.documents import entries, entry_json, entry_line
+
+    found = entries(snapshot, keyword)
+    if as_json:
+        print(json.dumps([entry_json(e, snapshot) for e in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(f"no document in the register matches {keyword!r}" if keyword else "none")
+        return 0
+    for entry in found:
+        print(entry_line(entry, snapshot))
+    return 0
+
+
 def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else "–"
 
@@ -380,6 +413,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "question": answer.question,
         "answer": answer.text,
         "abstained": answer.abstained,
+        "reason": answer.reason,  # why it abstained ("" when answered)
         "citations": [asdict(c) for c in answer.citations],
         "passages": [
             {
@@ -413,6 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "eval":
             return _eval(args, settings, embedder)
         answerer = Answerer(Searcher(settings.data_dir, embedder), k=settings.top_k)
+        if args.command == "documents":
+            return _documents(answerer.searcher.snapshot(), args.keyword, args.json)
         if args.command == "ask":
             answer = answerer.answer(args.question, k=args.k)
             if args.json:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import texts
 from bot.followup import FollowUps
 from bot.ratelimit import RateLimiter
 from bot.stats import number, stats_text
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 3
 MAX_PAGES = 5
 FOUND_ARTICLES = 10
+DOCUMENT_LINES = 10  # of `/vanban`; the rest is counted
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl")
 GREETINGS = frozenset({"chao", "xin chao", "chao ban", "hello", "hi", "alo", "cam on", "thanks"})
 
@@ -209,6 +211,23 @@ class ChatService:
         """Every indexed article, newest first (undated last)."""
         articles = list(self.answerer.searcher.snapshot().articles.values())
         return sorted(articles, key=lambda a: (a.published_at or "0000", a.title), reverse=True)
+
+    def documents(self, keywords: str = "") -> list[str]:
+        """`/vanban`: one line per document of the register (bot/documents.py), most
+        mentioned first, under a title; at most DOCUMENT_LINES lines."""
+        from bot.documents import entries, entry_line
+
+        snapshot = self.answerer.searcher.snapshot()
+        found = entries(snapshot, keywords)
+        if not found:
+            return [texts.NO_DOCUMENTS.format(keywords=keywords)]
+        title = (texts.DOCUMENTS_FOUND if keywords else texts.DOCUMENTS).format(
+            keywords=keywords, count=len(found)
+        )
+        lines = [title, *(f"• {entry_line(e, snapshot)}" for e in found[:DOCUMENT_LINES])]
+        if len(found) > DOCUMENT_LINES:
+            lines.append(texts.MORE_DOCUMENTS.format(count=len(found) - DOCUMENT_LINES))
+        return lines
 
     async def find(self, keywords: str) -> list[Article]:
         """Articles whose text matches the keywords (folded BM25), best first."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.store import REASONS, VIETNAM, Period, Store
+from bot.store import DECLINES, REASONS, VIETNAM, Period, Store
 from index.errors import Error
 from index.manifest import Manifest
 from index.versions import current_version
@@ -37,6 +37,15 @@ def _period(p: Period) -> str:
         f"{number(p.refused)} bị từ chối",
         f"{number(p.failed)} lỗi hoặc chưa trả lời",
     ]
+    if p.declines:
+        parts[2] += (
+            " ("
+            + ", ".join(
+                f"{DECLINES.get(code, code or 'không rõ lý do')}: {number(n)}"
+                for code, n in sorted(p.declines.items(), key=lambda item: -item[1])
+            )
+            + ")"
+        )
     feedback = f"👍 {number(p.up)}, 👎 {number(p.down)}"
     if p.reasons:
         reasons = ", ".join(

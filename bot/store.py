@@ -16,6 +16,14 @@ from retrieval.answering import Answer, Citation
 # Vietnam has one time zone and no daylight saving: "today" for /stats is a Vietnamese day.
 VIETNAM = timezone(timedelta(hours=7))
 REASONS = {"source": "sai nguồn", "irrelevant": "không liên quan", "outdated": "đã cũ"}
+# Why questions were declined (retrieval/answering.py REASONS), as admins read them.
+DECLINES = {
+    "no_passage": "không có đoạn nào trả lời",
+    "subject_not_found": "địa phương, đơn vị không có trong tài liệu",
+    "subject_elsewhere": "chỉ có thông tin của nơi khác",
+    "document_not_found": "văn bản không có trong tài liệu",
+    "outdated": "chỉ có bài đã cũ",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -31,7 +39,8 @@ CREATE TABLE IF NOT EXISTS questions (
     answer TEXT NOT NULL DEFAULT '',
     abstained INTEGER,
     citations TEXT NOT NULL DEFAULT '[]',
-    latency_ms REAL
+    latency_ms REAL,
+    decline TEXT NOT NULL DEFAULT ''  -- why it was declined (Answer.reason)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS questions_message ON questions (channel, message)
     WHERE message IS NOT NULL;
@@ -73,6 +82,7 @@ class Period:
     up: int = 0
     down: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    declines: dict[str, int] = field(default_factory=dict)  # abstained, by Answer.reason
     median_ms: float | None = None
 
 
@@ -86,6 +96,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
+        if "decline" not in columns:  # a bot.sqlite from before decline reasons were kept
+            self._db.execute("ALTER TABLE questions ADD COLUMN decline TEXT NOT NULL DEFAULT ''")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -133,7 +146,7 @@ class Store:
         with self._tx() as db:
             db.execute(
                 "UPDATE questions SET status = ?, answer = ?, abstained = ?, citations = ?, "
-                "resolved = ?, latency_ms = ? WHERE id = ?",
+                "resolved = ?, latency_ms = ?, decline = ? WHERE id = ?",
                 (
                     status,
                     answer.text if answer else text,
@@ -141,6 +154,7 @@ class Store:
                     json.dumps(citations, ensure_ascii=False),
                     resolved,
                     latency_ms,
+                    answer.reason if answer else "",
                     question_id,
                 ),
             )
@@ -208,6 +222,13 @@ class Store:
                     (start,),
                 ).fetchall()
             )
+            declines = dict(
+                self._db.execute(
+                    "SELECT decline, count(*) FROM questions WHERE asked_at >= ? "
+                    "AND status = 'abstained' GROUP BY decline",
+                    (start,),
+                ).fetchall()
+            )
         return Period(
             questions=sum(counts.values()),
             answered=counts.get("answered", 0),
@@ -217,6 +238,7 @@ class Store:
             up=votes.get(1, 0),
             down=votes.get(-1, 0),
             reasons=reasons,
+            declines=declines,
             median_ms=latencies[len(latencies) // 2] if latencies else None,
         )
 

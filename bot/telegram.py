@@ -40,6 +40,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 COMMANDS = [
     BotCommand("help", "Hướng dẫn cách hỏi"),
     BotCommand("tim", "Tìm bài viết theo từ khóa"),
+    BotCommand("vanban", "Các văn bản được nhắc đến: /vanban [từ khóa]"),
     BotCommand("nguon", "Danh sách bài viết"),
 ]
 ADMIN_COMMANDS = [
@@ -65,6 +66,7 @@ class Handlers:
             [
                 CommandHandler(["start", "help"], self.help),
                 CommandHandler("tim", self.find),
+                CommandHandler("vanban", self.documents),
                 CommandHandler("nguon", self.sources_list),
                 CommandHandler("stats", self.stats),
                 CommandHandler("reindex", self.reindex),
@@ -130,6 +132,11 @@ class Handlers:
             await _send(update, markup.plain(texts.NOT_FOUND.format(keywords=keywords)))
             return
         await _send(update, markup.article_list(texts.FOUND.format(keywords=keywords), found))
+
+    async def documents(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/vanban [từ khóa]`: the register of documents."""
+        lines = self.service.documents(" ".join(context.args or []))
+        await _send(update, markup.split([markup.escape(line) for line in lines], "\n"))
 
     async def sources_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/nguon`: the corpus, newest first."""

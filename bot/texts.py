@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.service import CorpusInfo
+if TYPE_CHECKING:
+    from bot.service import CorpusInfo
 
 NON_TEXT = (
     "Xin lỗi, tôi chỉ đọc được tin nhắn chữ (chưa nghe được tin nhắn thoại, chưa xem được "
@@ -13,6 +15,12 @@ NON_TEXT = (
 NOT_ADMIN = "Xin lỗi, chức năng này chỉ dành cho quản trị viên của bot."
 UNKNOWN = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gõ thẳng câu hỏi."
 FIND_USAGE = "Hãy gõ từ khóa sau lệnh, ví dụ: /tim chỉ thị 05"
+DOCUMENTS = "Văn bản được nhắc đến trong tài liệu ({count}):"
+DOCUMENTS_FOUND = "Văn bản có từ khóa “{keywords}” ({count}):"
+NO_DOCUMENTS = "Không có văn bản nào có từ khóa “{keywords}” trong tài liệu hiện có."
+MORE_DOCUMENTS = (
+    "… và {count} văn bản khác. Gõ /vanban <từ khóa> để lọc, ví dụ: /vanban chỉ thị 05"
+)
 REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
 NOT_FOUND = "Không tìm thấy bài nào có từ khóa “{keywords}”."
@@ -67,6 +75,7 @@ def about(
         + "\n"
         + escape(
             "/tim <từ khóa> — tìm bài viết theo từ khóa\n"
+            "/vanban [từ khóa] — các chỉ thị, nghị quyết… được nhắc đến trong tài liệu\n"
             "/nguon — danh sách bài viết\n"
             "/help — hướng dẫn này"
         )

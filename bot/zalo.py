@@ -93,6 +93,7 @@ class Handlers:
             "help": self.help,
             "hoi": self.ask,
             "tim": self.find,
+            "vanban": self.documents,
             "nguon": self.sources_list,
             "xemnguon": self.cited,
             "them": self.more,
@@ -182,6 +183,10 @@ class Handlers:
             await self._send(m, [texts.NOT_FOUND.format(keywords=keywords)])
             return
         await self._send(m, plaintext.article_list(texts.FOUND.format(keywords=keywords), found))
+
+    async def documents(self, m: Incoming, keywords: str) -> None:
+        """`/vanban [từ khóa]`: the register of documents."""
+        await self._send(m, plaintext.messages(self.service.documents(keywords), separator="\n"))
 
     async def sources_list(self, m: Incoming, args: str) -> None:
         """`/nguon`: the corpus, newest first."""

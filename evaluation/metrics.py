@@ -110,6 +110,51 @@ def citation_precision(results: Iterable[QuestionResult]) -> float | None:
     return _share(flags)
 
 
+def trap_safe(result: QuestionResult) -> bool:
+    """No other place's value for the asked fact is stated as if it were the asked place's.
+
+    Safe when the answer holds none of the other places' values, or names, before each value
+    it holds, the place that value belongs to ("Bài viết về TP Cần Thơ cho biết: … 67 …").
+    """
+    from index.subjects import place_mentions, question_places
+
+    answer = normalize(result.answer_text)
+    for subject, value, _ in result.other_subjects:
+        at = answer.lower().find(normalize(value).lower())  # quotes are verbatim
+        if at < 0:
+            continue
+        wanted = {p.key for p in question_places(subject)}
+        before = answer[:at]
+        named = {m.place.key for m in place_mentions(before)}
+        if not wanted or not wanted <= named:
+            return False
+    return True
+
+
+def trap_safe_rate(results: Iterable[QuestionResult]) -> float | None:
+    """Share of trap questions (with other places' values) answered safely."""
+    return _share([trap_safe(r) for r in results if r.other_subjects])
+
+
+def all_gold_cited(result: QuestionResult) -> bool:
+    """Every gold document is among the cited ones (list questions: every place that has it)."""
+    return set(result.gold_doc_ids) <= set(result.cited_doc_ids)
+
+
+def all_gold_cited_rate(results: Iterable[QuestionResult]) -> float | None:
+    """Share of questions with two or more gold documents that cite all of them."""
+    return _share([all_gold_cited(r) for r in results if len(r.gold_doc_ids) > 1])
+
+
+def declines(results: Iterable[QuestionResult]) -> dict[str, int]:
+    """How many questions were declined for each reason."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.abstained:
+            counts[r.reason or "unknown"] = counts.get(r.reason or "unknown", 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def answered_rate_in_scope(results: Iterable[QuestionResult]) -> float | None:
     """Share of in-scope questions the bot answered instead of abstaining."""
     return _share([not r.abstained for r in results if r.in_scope])
@@ -172,6 +217,9 @@ def summarize(
     summary["citation_precision"] = _round(citation_precision(results))
     summary["answered_in_scope"] = _round(answered_rate_in_scope(results))
     summary["abstained_out_of_scope"] = _round(abstained_rate_out_of_scope(results))
+    summary["trap_safe"] = _round(trap_safe_rate(results))
+    summary["all_gold_cited"] = _round(all_gold_cited_rate(results))
+    summary["declines"] = declines(results)
     summary["latency_ms"] = latency_summary(results)
     return summary
 

@@ -29,6 +29,9 @@ class QuestionResult:
     cited_passages: tuple[str, ...]  # text of each cited passage
     quotes_verbatim: tuple[bool, ...]  # per quoted sentence: found verbatim in its passage
     latency_ms: float
+    cited_doc_ids: tuple[str, ...] = ()  # the article of each citation
+    reason: str = ""  # why the answerer abstained (Answer.reason)
+    other_subjects: tuple[tuple[str, str, str], ...] = ()  # a trap's (subject, value, doc_id)
 
     @property
     def in_scope(self) -> bool:
@@ -63,4 +66,10 @@ class QuestionResult:
             "first_gold_rank": rank,
             "answer_in_passages": metrics.answer_in_passages(self, k) if self.answers else None,
             "answer_in_answer": metrics.answer_in_answer(self) if self.answers else None,
+            "reason": self.reason,
+            "cited_doc_ids": list(self.cited_doc_ids),
+            "trap_safe": metrics.trap_safe(self) if self.other_subjects else None,
+            "all_gold_cited": (
+                metrics.all_gold_cited(self) if len(self.gold_doc_ids) > 1 else None
+            ),
         }

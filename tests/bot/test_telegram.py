@@ -15,8 +15,8 @@ async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: Telegram
     assert "5 bài viết" in start.visible and "16/06/2013" in start.visible
     assert "/tim <từ khóa>" in start.visible and help_.visible == start.visible
     menus = {tuple(c["command"] for c in call["commands"]) for call in fake.commands}
-    assert ("help", "tim", "nguon") in menus
-    assert ("help", "tim", "nguon", "stats", "reindex", "xoa") in menus  # the admin's menu
+    assert ("help", "tim", "vanban", "nguon") in menus
+    assert ("help", "tim", "vanban", "nguon", "stats", "reindex", "xoa") in menus  # admin's
 
 
 async def test_a_question_gets_a_cited_html_answer_with_buttons(
@@ -71,6 +71,19 @@ async def test_find_and_list_the_corpus(fake: FakeTelegram, bot: TelegramBot) ->
     assert (
         "Tài liệu hiện có (5 bài)" in corpus.visible and "000_779c702780cfd434" in corpus.visible
     )
+
+
+async def test_the_register_of_documents(fake: FakeTelegram, bot: TelegramBot) -> None:
+    everything = await fake.ask(MEMBER, "/vanban")
+    filtered = await fake.ask(MEMBER, "/vanban chi thi 05")
+    none = await fake.ask(MEMBER, "/vanban <không có>")
+
+    assert everything.visible.startswith("Văn bản được nhắc đến trong tài liệu (")
+    assert "… và" in everything.visible and "/vanban <từ khóa>" in everything.visible
+    assert "Chỉ thị 05-CT/TW — về “đẩy mạnh học tập và làm theo" in filtered.visible
+    assert "của Bộ Chính trị — 2 bài viết nhắc đến" in filtered.visible
+    assert "Nghị quyết 09-NQ/TU" not in filtered.visible
+    assert none.visible == "Không có văn bản nào có từ khóa “<không có>” trong tài liệu hiện có."
 
 
 async def test_a_follow_up_in_the_same_chat(fake: FakeTelegram, bot: TelegramBot) -> None:

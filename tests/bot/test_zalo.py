@@ -43,6 +43,17 @@ async def test_start_help_find_and_list(zalo: FakeZalo, zalo_bot: ZaloBot) -> No
     assert "/help" in unknown
 
 
+async def test_the_register_of_documents(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
+    everything = (await zalo.ask(MEMBER, "/vanban")).text
+    filtered = (await zalo.ask(MEMBER, "/vanban nghi quyet 09")).text
+
+    assert everything.startswith("Văn bản được nhắc đến trong tài liệu (")
+    assert "• Chỉ thị 05-CT/TW — về “đẩy mạnh học tập" in everything
+    assert len(everything) <= 2000
+    assert "Nghị quyết 09-NQ/TU — về “tăng cường công tác xây dựng đảng" in filtered
+    assert "ngày 27-2-2012" in filtered and len(filtered.splitlines()) == 2
+
+
 async def test_follow_up_sources_and_more_results(zalo: FakeZalo, zalo_bot: ZaloBot) -> None:
     nothing = await zalo.ask(MEMBER, "/xemnguon")
     await zalo.ask(MEMBER, "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?")

@@ -9,12 +9,14 @@ import pytest
 
 from evaluation.metrics import (
     abstained_rate_out_of_scope,
+    all_gold_cited_rate,
     answer_contains_rate,
     answer_hit_rate,
     answer_in_passages,
     answered_rate_in_scope,
     citation_precision,
     cited_contains_rate,
+    declines,
     first_gold_rank,
     latency_summary,
     mrr_at,
@@ -25,8 +27,11 @@ from evaluation.metrics import (
     recall_ks,
     summarize,
     summarize_all,
+    trap_safe,
+    trap_safe_rate,
 )
 from evaluation.records import QuestionResult
+from evaluation.runner import split_of
 
 
 def make(
@@ -280,6 +285,9 @@ def test_summarize_hand_case() -> None:
         "citation_precision",
         "answered_in_scope",
         "abstained_out_of_scope",
+        "trap_safe",
+        "all_gold_cited",
+        "declines",
         "latency_ms",
     ]
     assert (s["questions"], s["with_gold"], s["with_answers"], s["out_of_scope"]) == (3, 2, 1, 1)
@@ -372,3 +380,55 @@ def test_to_json_undefined_checks_are_none() -> None:
     assert record["first_gold_rank"] is None
     assert record["answer_in_passages"] is None
     assert record["answer_in_answer"] is None
+
+
+CAN_THO = (("TP Cần Thơ", "67 đảng viên", "002"),)
+
+
+@pytest.mark.parametrize(
+    ("answer", "safe"),
+    [
+        ("", True),  # declined
+        ("Hạ Long đã kết nạp 245 đảng viên mới [1]", True),  # another figure, its own
+        ("Chọn và cử 67 đảng viên tham gia học cao cấp lý luận chính trị [1]", False),
+        (
+            "Các tài liệu hiện có không có thông tin này về Hạ Long. Bài viết về TP Cần Thơ "
+            "cho biết: Chọn và cử 67 đảng viên tham gia học [1]",
+            True,
+        ),
+        # The place named only after the figure does not attribute it.
+        ("Đã cử 67 đảng viên đi học [1] Cần Thơ cũng vậy.", False),
+    ],
+)
+def test_a_trap_is_safe_unless_another_place_s_value_reads_as_the_asked_one_s(
+    answer: str, safe: bool
+) -> None:
+    result = make(gold=(), answer_text=answer, abstained=not answer, other_subjects=CAN_THO)
+    assert trap_safe(result) is safe
+    assert trap_safe_rate([result, make()]) == float(safe)  # questions without traps don't count
+
+
+def test_list_questions_count_only_when_every_gold_article_is_cited() -> None:
+    all_cited = make(gold=("a", "b"), cited_doc_ids=("b", "a", "c"))
+    one_missing = make(gold=("a", "b", "c"), cited_doc_ids=("a", "b"))
+    single = make(gold=("a",), cited_doc_ids=())  # one gold article: not a list question
+    assert all_gold_cited_rate([all_cited, one_missing, single]) == 0.5
+    assert all_gold_cited_rate([single]) is None
+
+
+def test_declines_are_counted_by_reason() -> None:
+    results = [
+        make(abstained=True, reason="no_passage"),
+        make(abstained=True, reason="no_passage"),
+        make(abstained=True, reason="subject_not_found"),
+        make(abstained=False),
+    ]
+    assert declines(results) == {"no_passage": 2, "subject_not_found": 1}
+
+
+def test_the_split_is_half_of_any_set_and_fixed_by_the_id() -> None:
+    ids = [f"set-{i:03d}" for i in range(400)]
+    tune = [i for i in ids if split_of(i) == "tune"]
+    assert 160 <= len(tune) <= 240
+    assert [split_of(i) for i in ids] == [split_of(i) for i in ids]
+    assert {split_of(i) for i in ids} == {"tune", "heldout"}

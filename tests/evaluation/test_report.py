@@ -122,8 +122,9 @@ def test_markdown_tables(report: tuple[Path, dict]) -> None:
     assert "## Condition: diacritics" in md
     assert "## Condition: no-diacritics" in md
     # config, n, R@1, R@5, R@10, MRR@10, answer in top 10, answer contains, cited contains,
-    # citation precision, answered, abstained, p50, p95
+    # citation precision, answered, abstained, trap safe, all gold cited, p50, p95
     row = "| bm25 | 2 | 0.500 | 1.000 | 1.000 | 0.750 | 1.000 | 1.000 | 0.000 | – | 1.000 | – |"
+    row += " – | – |"
     assert row + " 10.0 | 10.0 |" in md
     assert "| hybrid | 2 | 0.000 | 0.500 | 0.500 | 0.250 | 1.000 |" in md
     assert "## Conditions side by side" in md

