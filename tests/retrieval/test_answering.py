@@ -90,7 +90,7 @@ def test_questions_the_articles_do_not_cover_get_an_honest_no(
 
     assert answer.abstained
     assert answer.citations == ()
-    if "lat" in fold(question):  # a place no article reports on: said so
+    if "Đà Lạt" in question:  # a place no article reports on: said so
         assert answer.reason == SUBJECT_NOT_FOUND
         assert answer.text.startswith("Xin lỗi, tôi không tìm thấy thông tin về Đà Lạt")
     else:
