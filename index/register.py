@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from index.chunking import split_sentences
 from index.documents import Chunk
-from index.references import Reference, extract_references, matches, parse_canonical
+from index.references import Reference, extract_references, matches
 
 KIND_NAMES = {
     "CT": "Chỉ thị",
@@ -38,7 +38,6 @@ KIND_NAMES = {
     "TB": "Thông báo",
     "QC": "Quy chế",
 }
-ISSUER_NAMES = {"TW": "Trung ương", "TU": "Tỉnh ủy, Thành ủy", "HU": "Huyện ủy", "ĐU": "Đảng ủy"}
 
 _DATE = re.compile(
     r"ngày\s+(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})"
@@ -137,9 +136,3 @@ def lookup(register: dict[str, Entry], references: Iterable[Reference]) -> list[
             if matches(ref, canonical):
                 found[canonical] = entry
     return sorted(found.values(), key=lambda e: -len(e.mentions))
-
-
-def describe_issuer(canonical: str) -> str:
-    """The issuing level a canonical id's code names ("TW" → "Trung ương"), or ""."""
-    ref = parse_canonical(canonical)
-    return ISSUER_NAMES.get(ref.issuer or "", "") if ref is not None else ""

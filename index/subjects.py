@@ -19,10 +19,11 @@ telling them apart needs the level word, which members seldom type.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -218,13 +219,18 @@ class _Token:
 
 
 @cache
-def gazetteer() -> dict[str, Place]:
-    """Every listed place by key; a province wins over a district of the same name."""
+def _divisions() -> list[dict]:
+    """The package's provinces with their districts, read once."""
     from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
+    return json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def gazetteer() -> dict[str, Place]:
+    """Every listed place by key; a province wins over a district of the same name."""
     places: dict[str, Place] = {}
-    provinces = json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    for province in provinces:
+    for province in _divisions():
         name = normalize(_strip_level(province["name"]))
         key = name_key(name)
         places[key] = Place(key, name, PROVINCE)
@@ -245,10 +251,8 @@ def gazetteer() -> dict[str, Place]:
 @cache
 def _written() -> dict[str, frozenset[str]]:
     """Every way a listed key is written with diacritics (lower case): `ha long` → {hạ long}."""
-    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
-
     names: dict[str, set[str]] = {}
-    for province in json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8")):
+    for province in _divisions():
         for raw in [province["name"], *(d["name"] for d in province["districts"])]:
             name = normalize(_strip_level(raw))
             names.setdefault(name_key(name), set()).add(" ".join(_TOKEN.findall(name.lower())))
@@ -507,7 +511,10 @@ def question_places(question: str, known: dict[str, Place] | None = None) -> tup
     return tuple(seen.values())
 
 
-def iter_keys(places: Iterable[Place | Mention]) -> Iterator[str]:
-    """The keys of places or mentions."""
-    for p in places:
-        yield p.place.key if isinstance(p, Mention) else p.key
+def place_terms(key: str) -> frozenset[str]:
+    """The lexical terms (index/lexical.py) that say a passage names a place: `ha_long`, or
+    `hue` for a name of one syllable."""
+    words = key.split()
+    if len(words) == 1:
+        return frozenset(words)
+    return frozenset(f"{a}_{b}" for a, b in itertools.pairwise(words))

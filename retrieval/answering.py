@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import itertools
 import math
 import re
 import threading
@@ -20,7 +19,7 @@ from index.errors import BadQuestion
 from index.lexical import lexical_terms
 from index.references import extract_references, matches, stated_subject
 from index.register import Fact, lookup
-from index.subjects import Mention, Place, place_mentions
+from index.subjects import Mention, Place, place_mentions, place_terms
 from index.vietnamese import fold
 from retrieval.searcher import QUESTION_WORDS, Hit, Mode, Query, Searcher, Snapshot
 
@@ -354,20 +353,12 @@ def _names(places: Iterable[Place | Mention]) -> str:
     return ", ".join(names[:-1]) + " và " + names[-1]
 
 
-def _place_terms(key: str) -> frozenset[str]:
-    """The lexical terms that say a passage names a place: `ha_long`, or `hue`."""
-    words = key.split()
-    if len(words) == 1:
-        return frozenset(words)
-    return frozenset(f"{a}_{b}" for a, b in itertools.pairwise(words))
-
-
 def _touches(hit: Hit, asked: frozenset[str], snap: Snapshot) -> bool:
     """Whether a passage's article is about an asked place, or the passage names one."""
     if asked & {m.place.key for m in snap.subject(hit.chunk.doc_id)}:
         return True
     terms = snap.passage_terms(hit.row)
-    return any(_place_terms(key) <= terms for key in asked)
+    return any(place_terms(key) <= terms for key in asked)
 
 
 def _without_places(query: Query) -> Query:

@@ -30,6 +30,7 @@ from index.subjects import (
     Place,
     article_subject,
     place_mentions,
+    place_terms,
     question_mentions,
     sentence_subject,
 )
@@ -202,11 +203,7 @@ class Snapshot:
 
     def mentions_place(self, place: Place) -> bool:
         """Whether any passage holds the place's name (folded), with or without level."""
-        words = place.key.split()
-        terms = ["_".join(words[i : i + 2]) for i in range(max(1, len(words) - 1))]
-        if len(words) == 1:
-            terms = words
-        return all(self.lexical.document_frequency(t) > 0 for t in terms)
+        return all(self.lexical.document_frequency(t) > 0 for t in place_terms(place.key))
 
     def rows_mentioning(self, references: tuple[Reference, ...]) -> list[int]:
         """Rows whose chunk mentions one of the references."""
