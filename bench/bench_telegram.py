@@ -20,24 +20,24 @@ from tests.bot.fake_telegram import TOKEN, FakeTelegram
 FIRST_CHAT = 10_000
 
 
-async def start(service):
+async def fake_api():
     fake = FakeTelegram()
     await fake.start()
-    bot = TelegramBot(build_application(service, TOKEN, fake.base_url), poll_timeout=5)
-    await bot.start()
 
     async def turn(chat: int, n: int) -> float:
         message = await fake.say(FIRST_CHAT + chat, question(chat, n))
         reply = await fake.next_message(FIRST_CHAT + chat, timeout=120)
         return reply.at - fake.pushed_at[(FIRST_CHAT + chat, message["message_id"])]
 
-    async def stop() -> None:
-        await bot.stop()
-        await fake.stop()
+    return fake.base_url, turn, lambda chat: len(fake.to(FIRST_CHAT + chat)), fake.stop
 
-    return turn, lambda chat: len(fake.to(FIRST_CHAT + chat)), stop
+
+async def start_bot(service, base_url: str):
+    bot = TelegramBot(build_application(service, TOKEN, base_url), poll_timeout=5)
+    await bot.start()
+    return bot.stop
 
 
 if __name__ == "__main__":
     args = arguments(__doc__.splitlines()[0])
-    sys.exit(asyncio.run(run(Channel("Telegram", start), args)))
+    sys.exit(asyncio.run(run(Channel("Telegram", fake_api, start_bot), args)))

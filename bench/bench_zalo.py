@@ -26,11 +26,9 @@ def chat_id(chat: int) -> str:
     return f"c{10_000 + chat}"
 
 
-async def start(service):
+async def fake_api():
     fake = FakeZalo()
     await fake.start()
-    bot = ZaloBot(service, ZaloClient(TOKEN, fake.base_url), poll_timeout=5)
-    await bot.start()
 
     async def turn(chat: int, n: int) -> float:
         update = await fake.say(chat_id(chat), question(chat, n))
@@ -39,16 +37,18 @@ async def start(service):
             reply = await fake.next_message(chat_id(chat), timeout=120)
         return first.at - fake.pushed_at[(chat_id(chat), update["message"]["message_id"])]
 
-    async def stop() -> None:
-        await bot.stop()
-        await fake.stop()
-
     def answers_of(chat: int) -> int:
         return sum(s.text.endswith(FEEDBACK_HINT) for s in fake.to(chat_id(chat)))
 
-    return turn, answers_of, stop
+    return fake.base_url, turn, answers_of, fake.stop
+
+
+async def start_bot(service, base_url: str):
+    bot = ZaloBot(service, ZaloClient(TOKEN, base_url), poll_timeout=5)
+    await bot.start()
+    return bot.stop
 
 
 if __name__ == "__main__":
     args = arguments(__doc__.splitlines()[0])
-    sys.exit(asyncio.run(run(Channel("Zalo", start), args)))
+    sys.exit(asyncio.run(run(Channel("Zalo", fake_api, start_bot), args)))

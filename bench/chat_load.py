@@ -1,7 +1,10 @@
 """Shared driver of the chat-load benchmarks (bench_telegram.py, bench_zalo.py).
 
 Many chats ask at once through a fake Bot API server on 127.0.0.1; the real bot code and
-the real engine run in this process on an index of the sample corpus. Two load models:
+the real engine run in this process on an index of the sample corpus. The fake Bot API and
+the chats run in a process of their own, as Telegram's and Zalo's servers are not in the
+bot's process (`--together` runs them in the bot's process and event loop, as before: the
+fake's HTTP handling then takes the bot's interpreter time). Two load models:
 
 - closed loop (`--think 0`, the default): each chat sends its next question as soon as the
   previous answer arrives, so `--chats` questions are always waiting. This measures
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import platform
 import random
 import statistics
@@ -27,7 +31,9 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,13 +73,88 @@ def question(chat: int, n: int) -> str:
 Turn = Callable[[int, int], Awaitable[float]]
 
 
+Stop = Callable[[], Awaitable[None]]
+
+
 @dataclass
 class Channel:
-    """What differs between the bots: how to start one and how a chat takes a turn."""
+    """What differs between the bots: their fake Bot API, how a chat takes a turn, the bot."""
 
     name: str
-    # (service) -> (turn, answers_of(chat) -> int, stop)
-    start: Callable[[ChatService], Awaitable[tuple[Turn, Callable[[int], int], Callable]]]
+    # In the chats' process: start the fake Bot API -> (its base URL, turn,
+    # answers_of(chat) -> number of whole answers, stop). A module-level function.
+    fake: Callable[[], Awaitable[tuple[str, Turn, Callable[[int], int], Stop]]]
+    # In the bot's process: start the bot on the fake at this base URL -> stop.
+    bot: Callable[[ChatService, str], Awaitable[Stop]]
+
+
+async def _chats(turn: Turn, chats: int, questions: int, think: float) -> tuple[list, float]:
+    """Every chat asks its questions; the latencies and the seconds it all took."""
+    latencies: list[float] = []
+
+    async def one_chat(chat: int) -> None:
+        rng = random.Random(chat)
+        for n in range(questions):
+            if think:  # the member reads the last answer, or types the first question
+                await asyncio.sleep(rng.expovariate(1 / think))
+            latencies.append(await turn(chat, n))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_chat(c) for c in range(chats)))
+    return latencies, time.perf_counter() - started
+
+
+def _chats_process(conn: Connection, fake: Callable, chats: int, questions: int, think: float):
+    """The fake Bot API and the chats, in a process of their own (multiprocessing target)."""
+
+    async def main() -> None:
+        base_url, turn, answers_of, stop = await fake()
+        conn.send(base_url)
+        await asyncio.to_thread(conn.recv)  # the bot is up
+        try:
+            latencies, elapsed = await _chats(turn, chats, questions, think)
+            conn.send((latencies, elapsed, {c: answers_of(c) for c in range(chats)}))
+            await asyncio.to_thread(conn.recv)  # the bot has stopped
+        finally:
+            await stop()
+
+    asyncio.run(main())
+
+
+async def _load(channel: Channel, service: ChatService, args: argparse.Namespace) -> Any:
+    """(latencies, seconds, answers per chat) of the chats' run against the bot."""
+    if args.together:
+        base_url, turn, answers_of, stop_fake = await channel.fake()
+        stop_bot = await channel.bot(service, base_url)
+        try:
+            latencies, elapsed = await _chats(turn, args.chats, args.questions, args.think)
+        finally:
+            await stop_bot()
+            answers = {c: answers_of(c) for c in range(args.chats)}
+            await stop_fake()
+        return latencies, elapsed, answers
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    here, there = context.Pipe()
+    driver = context.Process(
+        target=_chats_process,
+        args=(there, channel.fake, args.chats, args.questions, args.think),
+        daemon=True,
+    )
+    driver.start()
+    try:
+        base_url = await asyncio.to_thread(here.recv)
+        stop_bot = await channel.bot(service, base_url)
+        try:
+            here.send("go")
+            result = await asyncio.to_thread(here.recv)
+        finally:
+            await stop_bot()
+        here.send("stopped")
+        await asyncio.to_thread(driver.join, 60)
+        return result
+    finally:
+        if driver.is_alive():
+            driver.terminate()
 
 
 def arguments(description: str) -> argparse.Namespace:
@@ -88,6 +169,11 @@ def arguments(description: str) -> argparse.Namespace:
     )
     parser.add_argument(
         "--runtime", choices=RUNTIMES, default="auto", help="what runs the embedding model"
+    )
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="run the fake Bot API and the chats in the bot's process and event loop",
     )
     parser.add_argument(
         "--engine-baseline",
@@ -137,23 +223,7 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
             )
         baseline = await engine_alone(answerer, args.chats, args.questions)
         batches_before = batcher.batches
-        turn, answers_of, stop = await channel.start(service)
-        latencies: list[float] = []
-
-        async def one_chat(chat: int) -> None:
-            rng = random.Random(chat)
-            for n in range(args.questions):
-                if args.think:  # the member reads the last answer, or types the first question
-                    await asyncio.sleep(rng.expovariate(1 / args.think))
-                latencies.append(await turn(chat, n))
-
-        started = time.perf_counter()
-        try:
-            await asyncio.gather(*(one_chat(c) for c in range(args.chats)))
-            elapsed = time.perf_counter() - started
-        finally:
-            await stop()
-        answers = {c: answers_of(c) for c in range(args.chats)}
+        latencies, elapsed, answers = await _load(channel, service, args)
         statuses = service.store.today_and_week()[0]
         service.store.close()
     total = args.chats * args.questions
@@ -161,7 +231,11 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
     cuts = statistics.quantiles(latencies, n=100)
     load = "closed loop" if not args.think else f"mean think time {args.think:g} s"
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs")
-    print(f"{channel.name}: {args.chats} chats x {args.questions} questions ({load})")
+    where = "in the bot's process" if args.together else "in a process of their own"
+    print(
+        f"{channel.name}: {args.chats} chats x {args.questions} questions ({load}); "
+        f"fake Bot API and chats {where}"
+    )
     print(
         f"embedder: {embedder.describe()}; engine alone (baseline, same process): "
         f"{baseline:.1f} answered questions/s"

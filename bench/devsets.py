@@ -15,7 +15,9 @@ from retrieval.searcher import Searcher  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 OWN_QUESTIONS = ROOT / "eval" / "indomain_qa.jsonl"
+FAITHFUL = ROOT / "eval" / "faithful_qa.jsonl"
 NEWS = [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"]  # seeds among the news
+NEWS_2026 = [ROOT / "corpus", EVAL / "news_2026_corpus.jsonl"]
 ALQAC = [EVAL / "alqac2022_corpus.jsonl"]
 ALQAC_2023 = [EVAL / "alqac2023_corpus.jsonl"]
 UIT = [EVAL / "uit_regulation_corpus.jsonl"]

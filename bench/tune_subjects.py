@@ -20,12 +20,11 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from devsets import FAITHFUL, NEWS, NEWS_2026, OWN_QUESTIONS, ROOT
 
-import retrieval.answering as answering  # noqa: E402
-from evaluation.metrics import summarize_all  # noqa: E402
-from evaluation.runner import (  # noqa: E402
+import retrieval.answering as answering
+from evaluation.metrics import summarize_all
+from evaluation.runner import (
     CONDITIONS,
     build_answerer,
     check_gold_ids,
@@ -34,20 +33,10 @@ from evaluation.runner import (  # noqa: E402
     load_questions,
     prepare_index,
 )
-from index.builder import CACHE_FILE  # noqa: E402
-from index.embedders import make_embedder  # noqa: E402
+from index.builder import CACHE_FILE
+from index.embedders import make_embedder
 
-EVAL = ROOT.parent / "shared" / "eval"
-SETS = {
-    "indomain": (
-        ROOT / "eval" / "indomain_qa.jsonl",
-        [ROOT / "corpus", EVAL / "news_politics_2016_corpus.jsonl"],
-    ),
-    "faithful": (
-        ROOT / "eval" / "faithful_qa.jsonl",
-        [ROOT / "corpus", EVAL / "news_2026_corpus.jsonl"],
-    ),
-}
+SETS = {"indomain": (OWN_QUESTIONS, NEWS), "faithful": (FAITHFUL, NEWS_2026)}
 SETTINGS = {
     f"floor {v}, place terms {'count' if decide else 'left out'}": {
         "MIN_SENTENCE_COVERAGE": v,

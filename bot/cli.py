@@ -273,7 +273,8 @@ def _print_build(report: BuildReport, problems: Sequence[object]) -> None:
         print(
             f"index {report.version}: {report.articles} articles, {report.chunks} chunks "
             f"({len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.removed)} removed; {report.embedded} chunks embedded) "
+            f"{len(report.removed)} removed; {report.embedded} chunks and "
+            f"{report.sentences_embedded} sentences embedded) "
             f"in {report.seconds:.1f}s"
         )
     else:

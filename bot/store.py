@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from retrieval import answering
 from retrieval.answering import Answer, Citation
 
 # Vietnam has one time zone and no daylight saving: "today" for /stats is a Vietnamese day.
@@ -18,11 +19,11 @@ VIETNAM = timezone(timedelta(hours=7))
 REASONS = {"source": "sai nguồn", "irrelevant": "không liên quan", "outdated": "đã cũ"}
 # Why questions were declined (retrieval/answering.py REASONS), as admins read them.
 DECLINES = {
-    "no_passage": "không có đoạn nào trả lời",
-    "subject_not_found": "địa phương, đơn vị không có trong tài liệu",
-    "subject_elsewhere": "chỉ có thông tin của nơi khác",
-    "document_not_found": "văn bản không có trong tài liệu",
-    "outdated": "chỉ có bài đã cũ",
+    answering.NO_PASSAGE: "không có đoạn nào trả lời",
+    answering.SUBJECT_NOT_FOUND: "địa phương, đơn vị không có trong tài liệu",
+    answering.SUBJECT_ELSEWHERE: "chỉ có thông tin của nơi khác",
+    answering.DOCUMENT_NOT_FOUND: "văn bản không có trong tài liệu",
+    answering.OUTDATED: "chỉ có bài đã cũ",
 }
 
 _SCHEMA = """

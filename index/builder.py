@@ -14,7 +14,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from index.chunking import chunk_article
+from index.chunking import chunk_article, split_sentences
 from index.documents import Article, Chunk
 from index.embedders import Embedder
 from index.errors import IndexMismatch, IndexMissing
@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 DENSE_FILE = "dense.faiss"
 CACHE_FILE = "cache/embeddings.sqlite"
+# The dense vector of every sentence of every chunk (float16, in chunk order, each chunk's
+# sentences as `split_sentences` cuts them), and where each chunk's sentences start: the
+# answerer scores a sentence by meaning as well as by shared words (retrieval/answering.py).
+SENTENCES_FILE = "sentences.npy"
+SENTENCE_ROWS_FILE = "sentence_rows.npy"  # int64, chunks + 1 offsets into SENTENCES_FILE
 
 
 def passage_text(article_title: str, chunk: Chunk) -> str:
@@ -48,6 +53,7 @@ class BuildReport:
     articles: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks whose vectors had to be computed (not in the cache)
+    sentences_embedded: int = 0  # sentences whose vectors had to be computed
     seconds: float = 0.0
     embed_seconds: float = 0.0
     runtime: str = ""  # what embedded the new chunks (empty when all came from the cache)
@@ -80,7 +86,9 @@ class IndexBuilder:
             previous = self._previous(check_embedder=False)
             report = BuildReport()
             wanted = self._dedupe(articles, {}, report)
-            return self._apply(previous, wanted, report, force=previous is None)
+            # A version from before sentence vectors is rebuilt even if nothing changed.
+            force = previous is None or not has_sentence_vectors(current_version(self.data_dir))
+            return self._apply(previous, wanted, report, force=force)
 
     def add(self, articles: Iterable[Article]) -> BuildReport:
         """Add or update articles, keeping every other article as it is."""
@@ -186,6 +194,10 @@ class IndexBuilder:
         titles = [articles[c.doc_id].title for c in chunks]
         texts = [passage_text(t, c) for t, c in zip(titles, chunks, strict=True)]
         vectors = self._vectors(texts, report)
+        spans = [split_sentences(c.text) for c in chunks]
+        sentences = [c.text[a:b] for c, found in zip(chunks, spans, strict=True) for a, b in found]
+        sentence_vectors = self._vectors(sentences, report, unit="sentence")
+        offsets = np.cumsum([0, *(len(found) for found in spans)], dtype=np.int64)
         ordered = list(articles.values())
 
         staging = new_staging_dir(self.data_dir)
@@ -194,6 +206,8 @@ class IndexBuilder:
         if len(vectors):
             dense.add(vectors)
         faiss.write_index(dense, str(staging / DENSE_FILE))
+        np.save(staging / SENTENCES_FILE, sentence_vectors.astype(np.float16))
+        np.save(staging / SENTENCE_ROWS_FILE, offsets)
         LexicalIndex.build(texts).save(staging)
         Restorer.learn(texts).save(staging)
         report.seconds = time.perf_counter() - started
@@ -210,16 +224,19 @@ class IndexBuilder:
         ).write(staging)
         report.version = publish(self.data_dir, staging).name
         log.info(
-            "index %s: %d articles, %d chunks (%d embedded) in %.1fs",
+            "index %s: %d articles, %d chunks (%d embedded, %d new sentences) in %.1fs",
             report.version,
             report.articles,
             report.chunks,
             report.embedded,
+            report.sentences_embedded,
             report.seconds,
         )
         return report
 
-    def _vectors(self, texts: Sequence[str], report: BuildReport) -> np.ndarray:
+    def _vectors(
+        self, texts: Sequence[str], report: BuildReport, unit: str = "chunk"
+    ) -> np.ndarray:
         """Vectors for every text, embedding only those not already in the cache."""
         cache = VectorCache(self.cache_path, self.embedder.id, self.embedder.dim)
         try:
@@ -227,12 +244,13 @@ class IndexBuilder:
             found = cache.get_many(keys)
             missing = list(dict.fromkeys(k for k in keys if k not in found))
             if missing:
-                log.info("embedding %d new chunks (%d cached)", len(missing), len(found))
+                log.info("embedding %d new %ss (%d cached)", len(missing), unit, len(found))
                 text_of = dict(zip(keys, texts, strict=True))
                 todo = [text_of[k] for k in missing]
                 started = time.perf_counter()
                 disable = None if self.progress is None else not self.progress
-                with tqdm(total=len(todo), unit="chunk", desc="embedding", disable=disable) as bar:
+                desc = "embedding" if unit == "chunk" else f"embedding {unit}s"
+                with tqdm(total=len(todo), unit=unit, desc=desc, disable=disable) as bar:
 
                     def keep(positions: Sequence[int], batch: np.ndarray) -> None:
                         batch_keys = [missing[i] for i in positions]
@@ -243,14 +261,19 @@ class IndexBuilder:
                         bar.update(len(batch))
 
                     self.embedder.embed(todo, "passage", on_batch=keep)
-                report.embed_seconds = time.perf_counter() - started
-                report.embedded = len(todo)
+                seconds = time.perf_counter() - started
+                report.embed_seconds += seconds
+                if unit == "chunk":
+                    report.embedded = len(todo)
+                else:
+                    report.sentences_embedded = len(todo)
                 report.runtime = self.embedder.describe()
                 log.info(
-                    "embedded %d chunks in %.1fs (%.1f chunks/s) with %s",
+                    "embedded %d %ss in %.1fs (%.1f/s) with %s",
                     len(todo),
-                    report.embed_seconds,
-                    len(todo) / max(report.embed_seconds, 1e-9),
+                    unit,
+                    seconds,
+                    len(todo) / max(seconds, 1e-9),
                     report.runtime,
                 )
         finally:
@@ -258,6 +281,11 @@ class IndexBuilder:
         if not texts:
             return np.empty((0, self.embedder.dim), dtype=np.float32)
         return np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+
+
+def has_sentence_vectors(version: Path) -> bool:
+    """Whether an index version holds its sentences' vectors (versions before them do not)."""
+    return (version / SENTENCES_FILE).exists() and (version / SENTENCE_ROWS_FILE).exists()
 
 
 def fingerprint(articles: Iterable[Article]) -> str:

@@ -52,8 +52,14 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
-        """Read the index written by `save`."""
-        retriever = bm25s.BM25.load(str(directory / BM25_DIR), show_progress=False, verbosity=0)
+        """Read the index written by `save`; its score matrix is mapped, not read.
+
+        A question reads only its terms' columns: at 10k chunks mapping kept 21 MB of the
+        matrix out of resident memory (docs/BENCHMARKS.md).
+        """
+        retriever = bm25s.BM25.load(
+            str(directory / BM25_DIR), show_progress=False, verbosity=0, mmap=True
+        )
         return cls(retriever)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:

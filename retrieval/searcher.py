@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import threading
@@ -14,9 +15,10 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from index.builder import DENSE_FILE, passage_text
+from index.builder import DENSE_FILE, SENTENCE_ROWS_FILE, SENTENCES_FILE, passage_text
 from index.chunking import split_sentences
 from index.documents import Article, Chunk
+from index.e5torch import release_free_memory
 from index.embedders import Embedder
 from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex, lexical_terms
@@ -87,6 +89,8 @@ class Query:
     restored: bool = False  # diacritics were absent and restored for the dense model
     places: tuple[Place, ...] = ()  # the places it names (index/subjects.py)
     topic_terms: tuple[str, ...] = ()  # `terms` of the question without its place names
+    # The dense model's vector of `dense_text` ("query: " prefix), once searched densely.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -148,6 +152,7 @@ class Snapshot:
             raise IndexCorrupt(f"cannot load index version {directory}: {exc}") from exc
         if self.dense.ntotal != len(self.chunks) or self.lexical.num_docs != len(self.chunks):
             raise IndexCorrupt(f"index version {directory} is inconsistent: rebuild it")
+        self.sentence_vectors, self.sentence_rows = self._sentence_vectors(directory)
         restorer_file = directory / RESTORER_FILE
         self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
@@ -157,6 +162,31 @@ class Snapshot:
         self._subjects: dict[str, tuple[Mention, ...]] = {}
         self._sentence_places: dict[tuple[int, int], frozenset[str]] = {}
         self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
+
+    def _sentence_vectors(self, directory: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The sentences' vectors (mapped, not read) and each chunk's first sentence."""
+        if not (directory / SENTENCES_FILE).exists():
+            return None, None  # built before sentence vectors: sentences scored by terms
+        try:
+            vectors = np.load(directory / SENTENCES_FILE, mmap_mode="r")
+            rows = np.load(directory / SENTENCE_ROWS_FILE)
+        except Exception as exc:
+            raise IndexCorrupt(f"cannot load sentence vectors of {directory}: {exc}") from exc
+        if (
+            vectors.ndim != 2
+            or vectors.shape[1] != self.manifest.dim
+            or len(rows) != len(self.chunks) + 1
+            or int(rows[-1]) != len(vectors)
+        ):
+            raise IndexCorrupt(f"sentence vectors of {directory} are inconsistent: rebuild it")
+        return vectors, rows
+
+    def sentence_cosines(self, row: int, vector: np.ndarray | None) -> np.ndarray | None:
+        """Cosine of each sentence of a chunk (in `sentences(row)` order) with a query vector."""
+        if vector is None or self.sentence_vectors is None or self.sentence_rows is None:
+            return None
+        block = self.sentence_vectors[self.sentence_rows[row] : self.sentence_rows[row + 1]]
+        return np.asarray(block, dtype=np.float32) @ vector.reshape(-1)
 
     def passage_terms(self, row: int) -> frozenset[str]:
         """Lexical terms of a passage (title and text), computed once per row."""
@@ -245,6 +275,7 @@ class Searcher:
             if self._snapshot is None or self._snapshot.directory != directory:
                 started = time.perf_counter()
                 self._snapshot = Snapshot(directory, self.embedder)
+                release_free_memory()  # what reading the version left in the C heap
                 log.info(
                     "loaded index %s (%d chunks) in %.2fs",
                     directory.name,
@@ -270,6 +301,7 @@ class Searcher:
         if mode in ("hybrid", "dense", "rrf"):
             t = time.perf_counter()
             vector = self.queries.embed(query.dense_text).reshape(1, -1)
+            query = dataclasses.replace(query, vector=vector[0])
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             # One question's search is a fraction of a millisecond on one core; an OpenMP

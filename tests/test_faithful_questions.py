@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import Counter
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, SHARED_EVAL
+from tests.conftest import ROOT, SHARED_EVAL
+from tests.devset import fold, has_vietnamese_diacritics, nfc, read_rows, seed_texts
 
 QA_FILE = ROOT / "eval" / "faithful_qa.jsonl"
 NEWS_FILE = SHARED_EVAL / "news_2026_corpus.jsonl"
@@ -40,21 +40,6 @@ SUBJECT_PREFIX = re.compile(
 )
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip Vietnamese diacritics, as the evaluator does."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _has_vietnamese_diacritics(text: str) -> bool:
-    decomposed = unicodedata.normalize("NFD", text)
-    return any(unicodedata.combining(ch) for ch in decomposed) or "đ" in text.lower()
-
-
 def _subject_core(subject: str) -> str:
     """The place name of a subject, e.g. "TP Cần Thơ" -> "Cần Thơ"."""
     return SUBJECT_PREFIX.sub("", subject.strip())
@@ -62,27 +47,19 @@ def _subject_core(subject: str) -> str:
 
 @pytest.fixture(scope="module")
 def articles() -> dict[str, str]:
-    texts = {p.stem: _nfc(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.txt"))}
-    assert len(texts) == 5
+    texts = seed_texts()
     with NEWS_FILE.open(encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
             assert record["doc_id"] not in texts, record["doc_id"]
-            texts[record["doc_id"]] = _nfc(record["text"])
+            texts[record["doc_id"]] = nfc(record["text"])
     assert len(texts) == 5 + 510
     return texts
 
 
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
-    rows = []
-    for number, line in enumerate(QA_FILE.read_text(encoding="utf-8").splitlines(), 1):
-        assert line.strip(), f"blank line {number}"
-        assert line == _nfc(line), f"line {number} is not NFC"
-        row = json.loads(line)
-        assert isinstance(row, dict), f"line {number} is not an object"
-        rows.append(row)
-    return rows
+    return read_rows(QA_FILE)
 
 
 def test_schema_and_ids(items: list[dict]) -> None:
@@ -106,10 +83,10 @@ def test_schema_and_ids(items: list[dict]) -> None:
 def test_questions_are_nfc_and_unique(items: list[dict]) -> None:
     for row in items:
         question = row["question"]
-        assert question == _nfc(question), row["id"]
+        assert question == nfc(question), row["id"]
         if row["question_type"] != ABBREV:
-            assert _has_vietnamese_diacritics(question), row["id"]
-    folded = [" ".join(_fold(row["question"]).split()) for row in items]
+            assert has_vietnamese_diacritics(question), row["id"]
+    folded = [" ".join(fold(row["question"]).split()) for row in items]
     duplicates = [q for q, n in Counter(folded).items() if n > 1]
     assert not duplicates, duplicates
 
@@ -135,7 +112,7 @@ def test_answers_are_verbatim_in_gold(items: list[dict], articles: dict[str, str
             assert doc_id in articles, (row["id"], doc_id)
         gold_texts = [articles[d] for d in row["gold_doc_ids"]]
         for answer in row["answers"]:
-            assert answer == _nfc(answer), (row["id"], answer)
+            assert answer == nfc(answer), (row["id"], answer)
             assert 1 <= len(answer.split()) <= MAX_ANSWER_WORDS, (row["id"], answer)
             assert any(answer in text for text in gold_texts), (row["id"], answer)
         for doc_id in row["gold_doc_ids"]:
@@ -149,17 +126,17 @@ def test_traps_point_at_other_subjects(items: list[dict], articles: dict[str, st
         assert row["answers"] == [], row["id"]
         assert row["gold_doc_ids"] == [], row["id"]
         assert row["other_subjects"], row["id"]
-        question = _fold(row["question"])
+        question = fold(row["question"])
         for other in row["other_subjects"]:
             doc_id = other["doc_id"]
             assert doc_id in articles, (row["id"], doc_id)
             text = articles[doc_id]
-            assert other["value"] == _nfc(other["value"]), (row["id"], other)
+            assert other["value"] == nfc(other["value"]), (row["id"], other)
             assert other["value"] in text, (row["id"], other)
             core = _subject_core(other["subject"])
             assert core, (row["id"], other)
-            assert _fold(core) in _fold(text), (row["id"], other)
-            assert _fold(core) not in question, (row["id"], other)
+            assert fold(core) in fold(text), (row["id"], other)
+            assert fold(core) not in question, (row["id"], other)
 
 
 def test_out_of_scope_are_empty(items: list[dict]) -> None:

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+from tests.devset import has_vietnamese_diacritics, nfc, read_rows, seed_texts
+
 QA_FILE = ROOT / "eval" / "indomain_qa.jsonl"
-CORPUS = ROOT / "corpus"
 
 IN_SCOPE_TYPES = {"date", "number", "entity", "topic", "directive", "keyword"}
 OUT_OF_SCOPE = "out_of_scope"
 KEYS = {"id", "question", "answers", "gold_doc_ids", "question_type"}
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _has_vietnamese_diacritics(text: str) -> bool:
-    decomposed = unicodedata.normalize("NFD", text)
-    return any(unicodedata.combining(ch) for ch in decomposed) or "đ" in text.lower()
-
-
 @pytest.fixture(scope="module")
 def articles() -> dict[str, str]:
-    texts = {p.stem: _nfc(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.txt"))}
-    assert len(texts) == 5
-    return texts
+    return seed_texts()
 
 
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
-    rows = []
-    for number, line in enumerate(QA_FILE.read_text(encoding="utf-8").splitlines(), 1):
-        assert line.strip(), f"blank line {number}"
-        assert line == _nfc(line), f"line {number} is not NFC"
-        row = json.loads(line)
-        assert isinstance(row, dict), f"line {number} is not an object"
-        rows.append(row)
-    return rows
+    return read_rows(QA_FILE)
 
 
 def test_schema_and_ids(items: list[dict]) -> None:
@@ -62,8 +42,8 @@ def test_schema_and_ids(items: list[dict]) -> None:
 def test_questions_are_nfc_vietnamese(items: list[dict]) -> None:
     for row in items:
         question = row["question"]
-        assert question == _nfc(question), row["id"]
-        assert _has_vietnamese_diacritics(question), row["id"]
+        assert question == nfc(question), row["id"]
+        assert has_vietnamese_diacritics(question), row["id"]
     questions = [row["question"] for row in items]
     assert len(questions) == len(set(questions)), "duplicate questions"
 
@@ -92,11 +72,11 @@ def test_in_scope_answers_are_verbatim(items: list[dict], articles: dict[str, st
             assert doc_id in articles, (row["id"], doc_id)
         gold_texts = [articles[d] for d in row["gold_doc_ids"]]
         for answer in row["answers"]:
-            assert answer == _nfc(answer), (row["id"], answer)
-            assert any(_nfc(answer) in text for text in gold_texts), (row["id"], answer)
+            assert answer == nfc(answer), (row["id"], answer)
+            assert any(nfc(answer) in text for text in gold_texts), (row["id"], answer)
         for doc_id in row["gold_doc_ids"]:
             text = articles[doc_id]
-            assert any(_nfc(a) in text for a in row["answers"]), (row["id"], doc_id)
+            assert any(nfc(a) in text for a in row["answers"]), (row["id"], doc_id)
 
 
 def test_out_of_scope_are_empty(items: list[dict]) -> None:

