@@ -168,6 +168,8 @@ NOW = "Giá vàng SJC hiện nay bao nhiêu một lượng?"  # needs one of the
         (TODAY, date(2027, 3, 1), False),
         (NOW, date(2027, 3, 1), True),
         (NOW, date(2028, 3, 1), False),
+        ("gia vang SJC hom nay bao nhieu mot luong?", date(2027, 3, 1), False),
+        ("gia vang SJC hien nay bao nhieu mot luong?", date(2028, 3, 1), False),
     ],
 )
 def test_a_question_about_today_or_now_is_answered_only_from_a_recent_article(
@@ -183,6 +185,39 @@ def test_a_question_about_today_or_now_is_answered_only_from_a_recent_article(
     assert answer.abstained is not answered
     assert ("85,5 triệu đồng" in answer.text) is answered
     assert answer.text == OUTDATED_TEXT or answered
+
+
+STATUTE = Article(
+    "bo-luat-dan-su",
+    "Điều 229. Xác lập quyền sở hữu đối với tài sản bị chôn, giấu, bị vùi lấp, chìm đắm",
+    "Tài sản bị chôn, giấu, bị vùi lấp, chìm đắm được tìm thấy mà có chủ sở hữu thì người "
+    "phát hiện tài sản phải thông báo hoặc trả lại tài sản cho chủ sở hữu.\n\n"
+    "Người đã bị kết án về tội trộm cắp tài sản, chưa được xóa án tích mà còn vi phạm về tội "
+    "này thì bị phạt tù từ 02 năm đến 07 năm.",
+    source="Bộ luật Dân sự",
+    url="https://example.vn/blds",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("Người phát hiện tài sản bị chôn, giấu mà biết chủ sở hữu thì phải làm gì?", "trả lại"),
+        ("Người đã bị kết án về tội này mà còn vi phạm thì bị phạt tù bao nhiêu năm?", "07 năm"),
+    ],
+)
+def test_words_that_only_look_like_today_when_folded_ask_nothing_about_now(
+    data_dir, embedder, question: str, quoted: str
+) -> None:
+    # Folded, "phát hiện tài sản" holds "hien tai" (now) and "tội này" is "toi nay" (tonight):
+    # an undated statute must still answer them.
+    IndexBuilder(data_dir, embedder, progress=False).build(
+        [STATUTE, *read_paths([CORPUS]).articles]
+    )
+
+    answer = Answerer(Searcher(data_dir, embedder)).answer(question)
+
+    assert not answer.abstained and quoted in answer.text, answer.text
 
 
 @pytest.mark.parametrize("question", IN_SCOPE)
