@@ -137,6 +137,27 @@ def _topic(text: str) -> tuple[str, ...]:
     )
 
 
+# Rows whose terms and sentences a snapshot keeps computed (a question reads 30-40). A
+# passage's term set is tens of kilobytes of strings: kept for every row ever read, an
+# answerer on the 10k-chunk index grew from 511 to 904 MiB over 3,000 varied questions;
+# bounded so, to 763 MiB (`auto`, docs/BENCHMARKS.md).
+CACHED_ROWS = 1_000
+
+
+class _Bounded(dict):
+    """A dict emptied when it reaches `limit` entries: memory stays bounded, and the rows
+    of the questions of the moment are computed again at most once per filling."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 class Snapshot:
     """One loaded index version, immutable while it serves."""
 
@@ -157,10 +178,14 @@ class Snapshot:
         self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
         self._register: dict[str, Entry] | None = None
-        self._passage_terms: dict[int, frozenset[str]] = {}
-        self._sentences: dict[int, list[tuple[int, int, frozenset[str]]]] = {}
+        self._passage_terms: _Bounded[int, frozenset[str]] = _Bounded(CACHED_ROWS)
+        self._sentences: _Bounded[int, list[tuple[int, int, frozenset[str]]]] = _Bounded(
+            CACHED_ROWS
+        )
         self._subjects: dict[str, tuple[Mention, ...]] = {}
-        self._sentence_places: dict[tuple[int, int], frozenset[str]] = {}
+        self._sentence_places: _Bounded[tuple[int, int], frozenset[str]] = _Bounded(
+            CACHED_ROWS * 8
+        )
         self.passages = [passage_text(self.articles[c.doc_id].title, c) for c in self.chunks]
 
     def _sentence_vectors(self, directory: Path) -> tuple[np.ndarray | None, np.ndarray | None]:

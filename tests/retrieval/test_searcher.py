@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.vietnamese import fold
-from retrieval.searcher import Searcher, prepare
+from retrieval.searcher import Searcher, Snapshot, prepare
 
 LAO_CAI = "000_779c702780cfd434"
 HA_LONG = "004_e8034be9464bfe94"
@@ -75,3 +75,19 @@ def test_a_question_without_diacritics_is_restored_for_the_dense_model(
     assert query.restored and query.kind == "restored"
     assert query.dense_text == "chỉ thị 05 nói gì"
     assert "chi_thi" in query.terms  # lexical search keeps the folded terms
+
+
+def test_a_snapshot_keeps_a_bounded_number_of_rows_computed(searcher: Searcher) -> None:
+    snap = searcher.snapshot()
+    fresh = Snapshot(snap.directory, searcher.embedder)
+    for cache in (fresh._passage_terms, fresh._sentences):
+        cache.limit = 10
+    rows = range(len(fresh.chunks))
+    assert len(rows) > 30
+
+    terms = [fresh.passage_terms(r) for r in rows]
+    sentences = [fresh.sentences(r) for r in rows]
+
+    assert len(fresh._passage_terms) <= 10 and len(fresh._sentences) <= 10
+    assert terms == [snap.passage_terms(r) for r in rows]  # what is dropped is recomputed
+    assert sentences == [snap.sentences(r) for r in rows]
