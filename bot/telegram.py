@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import tempfile
@@ -96,14 +97,20 @@ class Handlers:
         text = _addressed_text(message, context.bot.username, context.bot.id)
         if text is None:
             return
-        await _typing(message.chat)
-        reply = await self.service.ask(
-            CHANNEL,
-            str(message.chat.id),
-            str(message.from_user.id),
-            text,
-            message=f"{message.chat.id}:{message.message_id}",
-        )
+        # The typing action goes out while the question is answered, not before: its round
+        # trip no longer delays the answer. It is awaited before the reply is sent, so it
+        # never arrives after the answer (Telegram would then show "typing" for 5 s more).
+        typing = asyncio.create_task(_typing(message.chat))
+        try:
+            reply = await self.service.ask(
+                CHANNEL,
+                str(message.chat.id),
+                str(message.from_user.id),
+                text,
+                message=f"{message.chat.id}:{message.message_id}",
+            )
+        finally:
+            await typing
         if reply is None:
             return
         try:

@@ -134,3 +134,21 @@ def test_the_token_is_redacted_from_logs() -> None:
     redact.filter(record)
 
     assert TOKEN not in record.getMessage() and "<redacted>" in record.getMessage()
+
+
+async def test_typing_shows_before_the_answer_and_its_failure_never_stops_it(
+    fake: FakeTelegram, bot: TelegramBot
+) -> None:
+    await fake.ask(MEMBER, QUESTION)
+    fake.fail("sendChatAction", 400, "Bad Request: chat not found")
+    second = await fake.ask(MEMBER + 1, QUESTION)
+
+    for chat in (MEMBER, MEMBER + 1):
+        shown = ("sendChatAction", "sendMessage")
+        order = [
+            name
+            for name, params in fake.requests
+            if str(params.get("chat_id")) == str(chat) and name in shown
+        ]
+        assert order == ["sendChatAction", "sendMessage"], (chat, order)
+    assert second.visible  # answered although "typing" was refused
