@@ -20,21 +20,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from devsets import FAITHFUL, NEWS, NEWS_2026, OWN_QUESTIONS, ROOT
+from devsets import FAITHFUL, NEWS, NEWS_2026, OWN_QUESTIONS, ROOT, searcher
 
 import retrieval.answering as answering
 from evaluation.metrics import summarize_all
-from evaluation.runner import (
-    CONDITIONS,
-    build_answerer,
-    check_gold_ids,
-    corpus_slug,
-    evaluate,
-    load_questions,
-    prepare_index,
-)
-from index.builder import CACHE_FILE
+from evaluation.runner import CONDITIONS, check_gold_ids, evaluate, load_questions
 from index.embedders import make_embedder
+from retrieval.answering import Answerer
 
 SETS = {"indomain": (OWN_QUESTIONS, NEWS), "faithful": (FAITHFUL, NEWS_2026)}
 SETTINGS = {
@@ -65,9 +57,7 @@ def main() -> int:
     print("| setting | set | condition | " + " | ".join(KEYS) + " |")
     print("|---|---|---|" + "---:|" * len(KEYS))
     for name, (questions_file, corpus) in SETS.items():
-        data_dir = args.data_dir / "eval" / corpus_slug(corpus)
-        prepare_index(corpus, data_dir, embedder, cache=args.data_dir / CACHE_FILE)
-        answerer = build_answerer(data_dir, embedder, 10)
+        answerer = Answerer(searcher(args.data_dir, embedder, corpus), k=10)
         questions, _ = load_questions(questions_file)
         questions, _ = check_gold_ids(
             questions, set(answerer.searcher.snapshot().articles), questions_file

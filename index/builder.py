@@ -193,10 +193,10 @@ class IndexBuilder:
 
         titles = [articles[c.doc_id].title for c in chunks]
         texts = [passage_text(t, c) for t, c in zip(titles, chunks, strict=True)]
-        vectors = self._vectors(texts, report)
+        vectors, report.embedded = self._vectors(texts, report)
         spans = [split_sentences(c.text) for c in chunks]
         sentences = [c.text[a:b] for c, found in zip(chunks, spans, strict=True) for a, b in found]
-        sentence_vectors = self._vectors(sentences, report, unit="sentence")
+        sentence_vectors, report.sentences_embedded = self._vectors(sentences, report, "sentence")
         offsets = np.cumsum([0, *(len(found) for found in spans)], dtype=np.int64)
         ordered = list(articles.values())
 
@@ -236,13 +236,14 @@ class IndexBuilder:
 
     def _vectors(
         self, texts: Sequence[str], report: BuildReport, unit: str = "chunk"
-    ) -> np.ndarray:
-        """Vectors for every text, embedding only those not already in the cache."""
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for every text, and how many had to be embedded (not in the cache)."""
         cache = VectorCache(self.cache_path, self.embedder.id, self.embedder.dim)
         try:
             keys = [text_key(t) for t in texts]
             found = cache.get_many(keys)
             missing = list(dict.fromkeys(k for k in keys if k not in found))
+            embedded = len(missing)
             if missing:
                 log.info("embedding %d new %ss (%d cached)", len(missing), unit, len(found))
                 text_of = dict(zip(keys, texts, strict=True))
@@ -263,10 +264,6 @@ class IndexBuilder:
                     self.embedder.embed(todo, "passage", on_batch=keep)
                 seconds = time.perf_counter() - started
                 report.embed_seconds += seconds
-                if unit == "chunk":
-                    report.embedded = len(todo)
-                else:
-                    report.sentences_embedded = len(todo)
                 report.runtime = self.embedder.describe()
                 log.info(
                     "embedded %d %ss in %.1fs (%.1f/s) with %s",
@@ -279,8 +276,9 @@ class IndexBuilder:
         finally:
             cache.close()
         if not texts:
-            return np.empty((0, self.embedder.dim), dtype=np.float32)
-        return np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+            return np.empty((0, self.embedder.dim), dtype=np.float32), embedded
+        vectors = np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+        return vectors, embedded
 
 
 def has_sentence_vectors(version: Path) -> bool:

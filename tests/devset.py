@@ -45,3 +45,17 @@ def read_rows(path: Path) -> list[dict]:
         assert isinstance(row, dict), f"line {number} is not an object"
         rows.append(row)
     return rows
+
+
+def assert_common_schema(items: list[dict], prefix: str, keys: set[str]) -> None:
+    """Ids numbered `<prefix>-001` on, exactly `keys`, a question, answers and gold ids."""
+    ids = [row["id"] for row in items]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    assert ids == [f"{prefix}-{i:03d}" for i in range(1, len(items) + 1)]
+    for row in items:
+        assert set(row) == keys, row["id"]
+        assert isinstance(row["question"], str) and row["question"].strip(), row["id"]
+        assert isinstance(row["answers"], list), row["id"]
+        assert all(isinstance(a, str) and a.strip() for a in row["answers"]), row["id"]
+        assert isinstance(row["gold_doc_ids"], list), row["id"]
+        assert all(isinstance(d, str) for d in row["gold_doc_ids"]), row["id"]

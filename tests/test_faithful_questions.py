@@ -13,7 +13,14 @@ from collections import Counter
 import pytest
 
 from tests.conftest import ROOT, SHARED_EVAL
-from tests.devset import fold, has_vietnamese_diacritics, nfc, read_rows, seed_texts
+from tests.devset import (
+    assert_common_schema,
+    fold,
+    has_vietnamese_diacritics,
+    nfc,
+    read_rows,
+    seed_texts,
+)
 
 QA_FILE = ROOT / "eval" / "faithful_qa.jsonl"
 NEWS_FILE = SHARED_EVAL / "news_2026_corpus.jsonl"
@@ -63,16 +70,8 @@ def items() -> list[dict]:
 
 
 def test_schema_and_ids(items: list[dict]) -> None:
-    ids = [row["id"] for row in items]
-    assert len(ids) == len(set(ids)), "duplicate ids"
-    assert ids == [f"faithful-{i:03d}" for i in range(1, len(items) + 1)]
+    assert_common_schema(items, "faithful", KEYS)
     for row in items:
-        assert set(row) == KEYS, row["id"]
-        assert isinstance(row["question"], str) and row["question"].strip(), row["id"]
-        assert isinstance(row["answers"], list), row["id"]
-        assert all(isinstance(a, str) and a.strip() for a in row["answers"]), row["id"]
-        assert isinstance(row["gold_doc_ids"], list), row["id"]
-        assert all(isinstance(d, str) for d in row["gold_doc_ids"]), row["id"]
         assert row["question_type"] in MIN_COUNTS, row["id"]
         assert isinstance(row["other_subjects"], list), row["id"]
         for other in row["other_subjects"]:

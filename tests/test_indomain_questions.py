@@ -7,7 +7,13 @@ from collections import Counter
 import pytest
 
 from tests.conftest import ROOT
-from tests.devset import has_vietnamese_diacritics, nfc, read_rows, seed_texts
+from tests.devset import (
+    assert_common_schema,
+    has_vietnamese_diacritics,
+    nfc,
+    read_rows,
+    seed_texts,
+)
 
 QA_FILE = ROOT / "eval" / "indomain_qa.jsonl"
 
@@ -27,15 +33,8 @@ def items() -> list[dict]:
 
 
 def test_schema_and_ids(items: list[dict]) -> None:
-    ids = [row["id"] for row in items]
-    assert len(ids) == len(set(ids)), "duplicate ids"
-    assert ids == [f"indomain-{i:03d}" for i in range(1, len(items) + 1)]
+    assert_common_schema(items, "indomain", KEYS)
     for row in items:
-        assert set(row) == KEYS, row["id"]
-        assert isinstance(row["question"], str) and row["question"].strip(), row["id"]
-        assert isinstance(row["answers"], list), row["id"]
-        assert all(isinstance(a, str) and a.strip() for a in row["answers"]), row["id"]
-        assert isinstance(row["gold_doc_ids"], list), row["id"]
         assert row["question_type"] in IN_SCOPE_TYPES | {OUT_OF_SCOPE}, row["id"]
 
 
