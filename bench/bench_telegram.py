@@ -32,8 +32,9 @@ async def fake_api():
     return fake.base_url, turn, lambda chat: len(fake.to(FIRST_CHAT + chat)), fake.stop
 
 
-async def start_bot(service, base_url: str):
-    bot = TelegramBot(build_application(service, TOKEN, base_url), poll_timeout=5)
+async def start_bot(service, base_url: str, typing_after: float):
+    app = build_application(service, TOKEN, base_url, typing_after=typing_after)
+    bot = TelegramBot(app, poll_timeout=5)
     await bot.start()
     return bot.stop
 

@@ -43,8 +43,8 @@ async def fake_api():
     return fake.base_url, turn, answers_of, fake.stop
 
 
-async def start_bot(service, base_url: str):
-    bot = ZaloBot(service, ZaloClient(TOKEN, base_url), poll_timeout=5)
+async def start_bot(service, base_url: str, typing_after: float):
+    bot = ZaloBot(service, ZaloClient(TOKEN, base_url), poll_timeout=5, typing_after=typing_after)
     await bot.start()
     return bot.stop
 

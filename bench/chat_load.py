@@ -38,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.running import TYPING_AFTER  # noqa: E402
 from bot.service import ChatService  # noqa: E402
 from bot.store import Store  # noqa: E402
 from index.builder import IndexBuilder  # noqa: E402
@@ -85,7 +86,7 @@ class Channel:
     # answers_of(chat) -> number of whole answers, stop). A module-level function.
     fake: Callable[[], Awaitable[tuple[str, Turn, Callable[[int], int], Stop]]]
     # In the bot's process: start the bot on the fake at this base URL -> stop.
-    bot: Callable[[ChatService, str], Awaitable[Stop]]
+    bot: Callable[[ChatService, str, float], Awaitable[Stop]]  # and typing after
 
 
 async def _chats(turn: Turn, chats: int, questions: int, think: float) -> tuple[list, float]:
@@ -125,7 +126,7 @@ async def _load(channel: Channel, service: ChatService, args: argparse.Namespace
     """(latencies, seconds, answers per chat) of the chats' run against the bot."""
     if args.together:
         base_url, turn, answers_of, stop_fake = await channel.fake()
-        stop_bot = await channel.bot(service, base_url)
+        stop_bot = await channel.bot(service, base_url, args.typing_after)
         try:
             latencies, elapsed = await _chats(turn, args.chats, args.questions, args.think)
         finally:
@@ -143,7 +144,7 @@ async def _load(channel: Channel, service: ChatService, args: argparse.Namespace
     driver.start()
     try:
         base_url = await asyncio.to_thread(here.recv)
-        stop_bot = await channel.bot(service, base_url)
+        stop_bot = await channel.bot(service, base_url, args.typing_after)
         try:
             here.send("go")
             result = await asyncio.to_thread(here.recv)
@@ -169,6 +170,12 @@ def arguments(description: str) -> argparse.Namespace:
     )
     parser.add_argument(
         "--runtime", choices=RUNTIMES, default="auto", help="what runs the embedding model"
+    )
+    parser.add_argument(
+        "--typing-after",
+        type=float,
+        default=TYPING_AFTER,
+        help="seconds before an answer is preceded by typing… (0: always, as before this option)",
     )
     parser.add_argument(
         "--together",

@@ -221,6 +221,7 @@ def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
         settings.telegram_base_url,
         settings.telegram_admin_ids,
         polling=webhook is None,
+        typing_after=settings.typing_after_seconds,
     )
     return TelegramBot(
         app,
@@ -249,6 +250,7 @@ def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
         webhook,
         startup_seconds=settings.zalo_startup_seconds,
         bot_name=settings.zalo_bot_name,
+        typing_after=settings.typing_after_seconds,
     )
 
 

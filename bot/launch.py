@@ -16,7 +16,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
 from bot.delivery import RetryAfterLimiter, RetryingRequest
-from bot.running import ChatOrder, reach, stop_event
+from bot.running import TYPING_AFTER, ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.telegram import ADMIN_COMMANDS, COMMANDS, Handlers
 from bot.webhook import Handler, WebhookServer
@@ -48,6 +48,7 @@ def build_application(
     polling: bool = True,
     attempts: int = 5,
     backoff: float = 0.5,
+    typing_after: float = TYPING_AFTER,
 ) -> Application:
     """The PTB Application with our handlers, HTML defaults, retries and per-chat ordering."""
     # PTB's documented opt-in to its next major version's timedelta time periods; without it
@@ -71,7 +72,7 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     app = builder.build()
-    Handlers(service, admin_ids).register(app)
+    Handlers(service, admin_ids, typing_after).register(app)
     return app
 
 

@@ -15,7 +15,33 @@ from index.errors import Error
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 30.0  # seconds between two attempts, at most
+# "typing…" is shown only when an answer takes longer than this: most take a few tens of
+# milliseconds, and the action is a request to the Bot API like the reply itself.
+TYPING_AFTER = 0.5
 T = TypeVar("T")
+
+
+async def typing_while(
+    answer: Awaitable[T], typing: Callable[[], Awaitable[None]], after: float
+) -> T:
+    """Await `answer`; if it is not ready within `after` seconds, show `typing()` meanwhile.
+
+    The typing action is awaited before returning, so it never reaches the chat after the
+    answer (the platform would then show "typing…" for seconds more). `typing` must not
+    raise: it is a courtesy.
+    """
+    task = asyncio.ensure_future(answer)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=after)
+        if done:
+            return task.result()
+        shown = asyncio.create_task(typing())
+        try:
+            return await task
+        finally:
+            await shown
+    finally:
+        task.cancel()  # only when this call was cancelled: otherwise it is done
 
 
 async def reach(

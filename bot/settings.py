@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_startup_seconds: float = Field(default=120.0, ge=0)
 
+    typing_after_seconds: float = Field(default=0.5, ge=0)
     rate_limit_per_minute: float = Field(default=6.0, gt=0)
     rate_limit_burst: int = Field(default=5, ge=1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import tempfile
@@ -31,6 +30,7 @@ from telegram.ext import (
 )
 
 from bot import markup, texts
+from bot.running import TYPING_AFTER, typing_while
 from bot.service import MAX_PAGES, ChatService, Reply
 from bot.store import REASONS
 
@@ -56,9 +56,12 @@ WORKING = "Đang xử lý tệp “{name}”, vui lòng chờ…"
 class Handlers:
     """The bot's handlers; each turns an update into one ChatService call and a reply."""
 
-    def __init__(self, service: ChatService, admin_ids: Sequence[int]) -> None:
+    def __init__(
+        self, service: ChatService, admin_ids: Sequence[int], typing_after: float = TYPING_AFTER
+    ) -> None:
         self.service = service
         self.admin_ids = frozenset(admin_ids)
+        self.typing_after = typing_after
 
     def register(self, app: Application) -> None:
         """Add every handler and the error handler to `app`."""
@@ -97,20 +100,17 @@ class Handlers:
         text = _addressed_text(message, context.bot.username, context.bot.id)
         if text is None:
             return
-        # The typing action goes out while the question is answered, not before: its round
-        # trip no longer delays the answer. It is awaited before the reply is sent, so it
-        # never arrives after the answer (Telegram would then show "typing" for 5 s more).
-        typing = asyncio.create_task(_typing(message.chat))
-        try:
-            reply = await self.service.ask(
+        reply = await typing_while(
+            self.service.ask(
                 CHANNEL,
                 str(message.chat.id),
                 str(message.from_user.id),
                 text,
                 message=f"{message.chat.id}:{message.message_id}",
-            )
-        finally:
-            await typing
+            ),
+            lambda: _typing(message.chat),
+            self.typing_after,
+        )
         if reply is None:
             return
         try:

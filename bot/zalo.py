@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import plaintext, texts
+from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
 from bot.zalo_client import ZaloClient
@@ -81,10 +82,15 @@ class Handlers:
     """What the bot does with each message; one ChatService call per member action."""
 
     def __init__(
-        self, service: ChatService, client: ZaloClient, admin_ids: Collection[str] = ()
+        self,
+        service: ChatService,
+        client: ZaloClient,
+        admin_ids: Collection[str] = (),
+        typing_after: float = TYPING_AFTER,
     ) -> None:
         self.service = service
         self.client = client
+        self.typing_after = typing_after
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.names: tuple[str, ...] = ()  # the bot's names, for mentions in groups
         self._last: OrderedDict[str, tuple[int, int]] = OrderedDict()  # chat -> (qid, page)
@@ -150,10 +156,13 @@ class Handlers:
     # -- members --------------------------------------------------------------------
 
     async def question(self, m: Incoming, text: str) -> None:
-        """A question: typing…, one ask, the answer and its sources as plain text."""
-        await self._typing(m)
+        """A question: one ask (typing… if it takes a while), the answer and its sources."""
         message = f"{m.chat_id}:{m.message_id}" if m.message_id else None
-        reply = await self.service.ask(CHANNEL, m.chat_id, m.user_id, text, message=message)
+        reply = await typing_while(
+            self.service.ask(CHANNEL, m.chat_id, m.user_id, text, message=message),
+            lambda: self._typing(m),
+            self.typing_after,
+        )
         if reply is None:
             return
         try:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 from bot.launch import TelegramBot, Webhook
-from bot.running import MAX_DELAY, ChatOrder, reach, stop_event
+from bot.running import MAX_DELAY, TYPING_AFTER, ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.webhook import WebhookServer
 from bot.zalo import Handlers, Incoming, parse
@@ -35,9 +35,10 @@ class ZaloBot:
         poll_timeout: int = 30,
         startup_seconds: float = 120.0,
         bot_name: str = "",
+        typing_after: float = TYPING_AFTER,
     ) -> None:
         self.client = client
-        self.handlers = Handlers(service, client, admin_ids)
+        self.handlers = Handlers(service, client, admin_ids, typing_after)
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.startup_seconds = startup_seconds

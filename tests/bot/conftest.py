@@ -112,7 +112,14 @@ async def start_bot(
 ) -> TelegramBot:
     """The real PTB Application, started against the fake."""
     app = build_application(
-        service, TOKEN, fake.base_url, [ADMIN], polling=webhook is None, attempts=3, backoff=0.05
+        service,
+        TOKEN,
+        fake.base_url,
+        [ADMIN],
+        polling=webhook is None,
+        attempts=3,
+        backoff=0.05,
+        typing_after=kw.pop("typing_after", 0.0),  # "typing…" before every answer
     )
     bot = TelegramBot(app, [ADMIN], webhook=webhook, poll_timeout=2, **kw)
     await bot.start()
@@ -122,7 +129,14 @@ async def start_bot(
 async def start_zalo_bot(zalo: FakeZalo, service: ChatService, **kw: Any) -> ZaloBot:
     """The real ZaloClient and ZaloBot (admin fake_zalo.ADMIN), started against the fake."""
     client = ZaloClient(fake_zalo.TOKEN, zalo.base_url, attempts=3, backoff=0.05)
-    bot = ZaloBot(service, client, [fake_zalo.ADMIN], poll_timeout=kw.pop("poll_timeout", 2), **kw)
+    bot = ZaloBot(
+        service,
+        client,
+        [fake_zalo.ADMIN],
+        poll_timeout=kw.pop("poll_timeout", 2),
+        typing_after=kw.pop("typing_after", 0.0),  # "typing…" before every answer
+        **kw,
+    )
     try:
         await bot.start()
     except BaseException:

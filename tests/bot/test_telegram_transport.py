@@ -14,6 +14,7 @@ from tests.bot.conftest import (
     QUESTION,
     WEBHOOK_SECRET,
     free_port,
+    running,
     start_bot,
     started_while_down,
     startup_error,
@@ -152,3 +153,13 @@ async def test_typing_shows_before_the_answer_and_its_failure_never_stops_it(
         ]
         assert order == ["sendChatAction", "sendMessage"], (chat, order)
     assert second.visible  # answered although "typing" was refused
+
+
+async def test_a_quick_answer_comes_without_typing(
+    fake: FakeTelegram, service: ChatService
+) -> None:
+    async with running(start_bot(fake, service, typing_after=3600)):  # answers take far less
+        answer = await fake.ask(MEMBER, QUESTION)
+
+    assert "[1]" in answer.visible
+    assert fake.actions == []

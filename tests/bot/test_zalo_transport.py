@@ -236,3 +236,11 @@ async def test_hoidap_run_serves_zalo_and_telegram_in_one_process(
     with sqlite3.connect(built_data_dir / "bot.sqlite") as db:
         channels = {row[0] for row in db.execute("SELECT channel FROM questions")}
     assert channels == {"zalo", "telegram"}  # one database
+
+
+async def test_a_quick_answer_comes_without_typing(zalo: FakeZalo, service: ChatService) -> None:
+    async with running(start_zalo_bot(zalo, service, typing_after=3600)):  # answers take less
+        answer = await zalo.ask(MEMBER, QUESTION)
+
+    assert "[1]" in answer.text
+    assert zalo.actions == []
