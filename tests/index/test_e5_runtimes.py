@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -242,3 +245,24 @@ def test_copying_the_model_elsewhere_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "copy.bin"
     shutil.copy(bundled_model_path(), path)
     assert TorchE5Embedder(path).embed_query("Bộ Chính trị").shape == (384,)
+
+
+def test_the_hoidap_process_bounds_onednn_s_cache_unless_told_otherwise(tmp_path: Path) -> None:
+    show = "import os, bot.cli; bot.cli.bound_native_memory(); "
+    show += "print(os.environ['ONEDNN_PRIMITIVE_CACHE_CAPACITY'])"
+    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
+    root = Path(__file__).resolve().parents[2]
+
+    def capacity(**extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", show],
+            env={**env, **extra},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert capacity() == str(index.e5torch.ONEDNN_CACHE_CAPACITY)
+    assert capacity(ONEDNN_PRIMITIVE_CACHE_CAPACITY="1024") == "1024"

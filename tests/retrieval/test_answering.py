@@ -315,6 +315,38 @@ def test_another_place_s_figure_is_never_given_as_the_asked_place_s(
         assert all("Cần Thơ" in c.title for c in answer.citations)
 
 
+HA_LONG_ADMISSIONS = Article(
+    "ha-long-ket-nap-dang-vien",
+    "Thành ủy Hạ Long kết nạp đảng viên mới",
+    "Năm 2015, Thành ủy Hạ Long đã kết nạp 350 đảng viên mới, vượt chỉ tiêu đề ra.\n\n"
+    "Các chi bộ thường xuyên quan tâm bồi dưỡng, giới thiệu quần chúng ưu tú.",
+    source="Báo Quảng Ninh",
+    url="https://example.vn/ha-long-ket-nap",
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Thành ủy Hạ Long đã cử bao nhiêu đảng viên đi học cao cấp lý luận chính trị?",
+        "thanh uy ha long da cu bao nhieu dang vien di hoc cao cap ly luan chinh tri",
+    ],
+)
+def test_a_sentence_sharing_only_the_place_s_level_word_does_not_answer(
+    data_dir, embedder, question: str
+) -> None:
+    # "Thành ủy" comes with the place's name: every passage about Hạ Long's Party committee
+    # holds it, so a sentence about admissions must not count as saying who was sent to study.
+    IndexBuilder(data_dir, embedder, progress=False).build(
+        [HA_LONG_ADMISSIONS, *read_paths([CORPUS]).articles]
+    )
+
+    answer = Answerer(Searcher(data_dir, embedder)).answer(question)
+
+    assert "350 đảng viên" not in answer.text, answer.text
+    assert answer.abstained
+
+
 def test_the_place_the_figure_belongs_to_gets_it(seed_answerer: Answerer) -> None:
     answer = seed_answerer.answer(
         "Khối Cơ quan Dân chính Đảng TP Cần Thơ cử bao nhiêu đảng viên "
@@ -403,3 +435,40 @@ def test_a_list_line_from_an_article_about_no_place_has_no_place_before_it(
 
     assert not answer.abstained
     assert answer.text.startswith("Các cơ quan Trung ương phải thực hiện")
+
+
+@pytest.mark.parametrize(
+    ("question", "author", "title_word"),
+    [
+        ("Ai viết bài TP Hạ Long tăng cường công tác xây dựng Đảng?", "Nguyễn Thanh", "Hạ Long"),
+        ("ai viet bai tp ha long tang cuong cong tac xay dung dang", "Nguyễn Thanh", "Hạ Long"),
+        (
+            "Ai là tác giả bài kinh nghiệm nâng cao chất lượng tổ chức đảng, "
+            "đảng viên ở Bắc Giang?",
+            "Nguyễn Đăng Liệu",
+            "Bắc Giang",
+        ),
+        (
+            "Tác giả bài viết về Khối Cơ quan Dân chính Đảng TP Cần Thơ là ai?",
+            "NGUYỄN HUY",
+            "Cần Thơ",
+        ),
+    ],
+)
+def test_who_wrote_an_article_is_answered_from_its_byline(
+    seed_answerer: Answerer, question: str, author: str, title_word: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("Tác giả bài “") and f"{author} [1]" in answer.text
+    assert [title_word in c.title for c in answer.citations] == [True]
+
+
+def test_a_byline_is_no_answer_to_who_wrote_an_article_that_is_not_there(
+    seed_answerer: Answerer,
+) -> None:
+    answer = seed_answerer.answer("Ai viết bài về giá vàng thế giới tuần này?")
+
+    assert answer.abstained
+    assert not any(name in answer.text for name in ("Nguyễn Thanh", "Nguyễn Đăng Liệu", "NGUYỄN"))
