@@ -170,6 +170,8 @@ NOW = "Giá vàng SJC hiện nay bao nhiêu một lượng?"  # needs one of the
         (NOW, date(2028, 3, 1), False),
         ("gia vang SJC hom nay bao nhieu mot luong?", date(2027, 3, 1), False),
         ("gia vang SJC hien nay bao nhieu mot luong?", date(2028, 3, 1), False),
+        ("Giá vàng SJC kỳ điều chỉnh này bao nhiêu một lượng?", date(2027, 3, 1), True),
+        ("Giá vàng SJC kỳ điều chỉnh này bao nhiêu một lượng?", date(2028, 3, 1), False),
     ],
 )
 def test_a_question_about_today_or_now_is_answered_only_from_a_recent_article(
