@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from index.chunking import split_paragraphs
+from index.documents import Article
 from index.e5torch import release_free_memory
 from index.errors import BadQuestion
 from index.lexical import lexical_terms
@@ -70,6 +71,11 @@ def only_elsewhere(places: str) -> str:
     return f"Các tài liệu hiện có không có thông tin này về {places}."
 
 
+def unsigned_article(title: str) -> str:
+    """The decline for who wrote an article that carries no author's name."""
+    return f"Bài “{title}” trong tài liệu hiện có không ghi tên tác giả."
+
+
 # Why a question was not answered (Answer.reason; stored, counted and tabulated).
 NO_PASSAGE = "no_passage"  # no passage covers the question
 SUBJECT_NOT_FOUND = "subject_not_found"  # the place it names is in no document
@@ -114,6 +120,8 @@ _ASKS_AUTHOR = re.compile(
     r"\bai (?:la )?(?:tac gia|viet|chap but)\b|\btac gia (?:cua )?(?:bai|bai viet)\b"
     r"|\b(?:bai|bai viet)\b.*\b(?:cua|do) ai(?: viet)?\b"
 )
+# The question is about an article, not a poem, song or work of literature.
+_AN_ARTICLE = re.compile(r"\bbai\b(?! (?:tho|hat|ca|van|giang|thuyet trinh)\b)")
 _AUTHOR_WORDS = frozenset("ai tac gia viet chap but bai cua do la".split())
 _BYLINE_PREFIX = re.compile(r"^(?:(?:bài(?:,| và)? ảnh|bài|tin|ảnh|tác giả)\s*:\s*)", re.I)
 _BYLINE_AGENCY = re.compile(r"\s*[(\-–]\s*[^()]{1,30}\)?$")  # "Nguyễn Huy (TTXVN)"
@@ -308,11 +316,17 @@ class Answerer:
         listed = False  # one line per article, each introduced by its place
         read = result.hits[:PASSAGES_READ]
         from_register = _from_register(query, snap)
+        author = False
+        unsigned = None  # the article asked about, when it carries no author's name
         if from_register:
             chosen, reason = from_register, ""
-        elif signed := _byline_answer(query, result.hits[:TOP_PASSAGES], snap):
-            chosen, reason = [signed], ""
-            prefix = f"Tác giả bài “{signed.hit.article.title}”:"
+        elif author := asks_author(query.text):
+            # Only a byline answers who wrote an article: any other sentence of it, or of
+            # another article, would be read as the author's name or as an answer.
+            signed, unsigned = _byline_answer(query, result.hits[:TOP_PASSAGES], snap)
+            chosen, reason = ([signed], "") if signed else ([], NO_PASSAGE)
+            if signed:
+                prefix = f"Tác giả bài “{signed.hit.article.title}”:"
         elif query.places:
             # Only passages about the place are read, so its name says nothing of whether
             # they answer: the rest of the question must be covered.
@@ -352,7 +366,7 @@ class Answerer:
             today = self.today()
             chosen = [c for c in chosen if _recent(c.hit.article.published_at, today, window)]
             reason = "" if chosen else OUTDATED
-        if query.places and reason == NO_PASSAGE:
+        if query.places and reason == NO_PASSAGE and not author:
             chosen, prefix = _elsewhere(query, result.hits[:PASSAGES_READ], snap, calibration)
             if chosen:
                 reason = SUBJECT_ELSEWHERE
@@ -371,6 +385,8 @@ class Answerer:
             text = f"{prefix} {text}".strip()
         elif reason == SUBJECT_NOT_FOUND:
             text = not_about(_names(query.places))
+        elif unsigned is not None:
+            text = unsigned_article(unsigned.title)
         else:
             text = OUTDATED_TEXT if reason == OUTDATED else NOT_FOUND
         return Answer(
@@ -527,27 +543,37 @@ def byline(text: str) -> tuple[int, int, str] | None:
     return None
 
 
-def _byline_answer(query: Query, hits: list[Hit], snap: Snapshot) -> _Candidate | None:
-    """For "Ai viết bài …?": the byline of the article whose title the question gives."""
-    if not _ASKS_AUTHOR.search(fold(query.text)):
-        return None
+def asks_author(question: str) -> bool:
+    """Whether a question asks who wrote an article ("Ai viết bài …?"), not who wrote a
+    poem, a song or a work ("Ai viết bài thơ …", "Ai viết tác phẩm …")."""
+    folded = fold(question)
+    return bool(_ASKS_AUTHOR.search(folded)) and bool(_AN_ARTICLE.search(folded))
+
+
+def _byline_answer(
+    query: Query, hits: list[Hit], snap: Snapshot
+) -> tuple[_Candidate | None, Article | None]:
+    """For "Ai viết bài …?": the byline of the article whose title the question gives, or
+    (None, that article) when it is not signed, or (None, None) when no title matches."""
     topic = [t for t in query.terms if all(p not in _AUTHOR_WORDS for p in t.split("_"))]
     weights = _term_weights(topic, snap)
+    unsigned = None
     for rank, hit in enumerate(hits):
         title = frozenset(lexical_terms(hit.article.title))
         if _coverage(weights, title) < AUTHOR_TITLE_COVERAGE:
             continue
         found = byline(hit.article.text)
         if found is None:
+            unsigned = unsigned or hit.article
             continue
         start, end, _ = found
-        doc_id = hit.chunk.doc_id
-        for row, chunk in enumerate(snap.chunks):
+        for row in snap.rows_of(hit.chunk.doc_id):
+            chunk = snap.chunks[row]
             offset = start - chunk.start
-            if chunk.doc_id == doc_id and 0 <= offset < len(chunk.text):
+            if 0 <= offset < len(chunk.text):
                 signed = Hit(row, chunk, hit.article, hit.score)
-                return _Candidate(rank, signed, offset, offset + end - start, 1.0, 1.0, 1.0)
-    return None
+                return _Candidate(rank, signed, offset, offset + end - start, 1.0, 1.0, 1.0), None
+    return None, unsigned
 
 
 def _about_named(query: Query, hits: list[Hit], snap: Snapshot) -> bool:

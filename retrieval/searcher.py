@@ -183,6 +183,7 @@ class Snapshot:
         self.restorer = Restorer.load(directory) if restorer_file.exists() else None
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
         self._register: dict[str, Entry] | None = None
+        self._rows_of: dict[str, list[int]] | None = None
         self._passage_terms: _Bounded[int, frozenset[str]] = _Bounded(CACHED_ROWS)
         self._sentences: _Bounded[int, list[tuple[int, int, frozenset[str]]]] = _Bounded(
             CACHED_ROWS
@@ -233,6 +234,15 @@ class Snapshot:
             found = [(a, b, frozenset(lexical_terms(text[a:b]))) for a, b in split_sentences(text)]
             self._sentences[row] = found
         return found
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        """The rows of an article's chunks, in text order (the map is built once)."""
+        if self._rows_of is None:
+            rows: dict[str, list[int]] = {}
+            for row, chunk in enumerate(self.chunks):
+                rows.setdefault(chunk.doc_id, []).append(row)
+            self._rows_of = rows
+        return self._rows_of.get(doc_id, [])
 
     @property
     def register(self) -> dict[str, Entry]:

@@ -22,6 +22,7 @@ from retrieval.answering import (
     SUBJECT_ELSEWHERE,
     SUBJECT_NOT_FOUND,
     Answerer,
+    asks_author,
     covered,
 )
 from retrieval.searcher import Searcher
@@ -474,3 +475,39 @@ def test_a_byline_is_no_answer_to_who_wrote_an_article_that_is_not_there(
 
     assert answer.abstained
     assert not any(name in answer.text for name in ("Nguyễn Thanh", "Nguyễn Đăng Liệu", "NGUYỄN"))
+
+
+def test_who_wrote_an_unsigned_article_is_told_it_is_unsigned(seed_answerer: Answerer) -> None:
+    answer = seed_answerer.answer("Ai viết bài Một chương trình, nhiều đổi mới?")
+
+    assert answer.abstained and not answer.citations
+    assert (
+        answer.text
+        == "Bài “Một chương trình, nhiều đổi mới” trong tài liệu hiện có không ghi tên tác giả."
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["Ai viết bài về Lào Cai?", "ai viet bai ve thanh uy lao cai"]
+)
+def test_no_content_sentence_answers_who_wrote_an_article(
+    seed_answerer: Answerer, question: str
+) -> None:
+    answer = seed_answerer.answer(question)
+
+    assert answer.abstained and not answer.citations, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Ai viết bài về Lào Cai?", True),
+        ("Tác giả bài viết về Cần Thơ là ai?", True),
+        ("Bài viết về Hạ Long do ai viết?", True),
+        ("Ai viết tác phẩm Truyện Kiều?", False),
+        ("Ai viết bài thơ Việt Bắc?", False),
+        ("Bài hát Tiến quân ca do ai viết?", False),
+    ],
+)
+def test_only_an_article_s_author_is_asked_from_a_byline(question: str, asks: bool) -> None:
+    assert asks_author(question) is asks
