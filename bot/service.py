@@ -15,7 +15,7 @@ from bot import texts
 from bot.followup import FollowUps
 from bot.ratelimit import RateLimiter
 from bot.stats import number, stats_text
-from bot.store import Store
+from bot.store import Status, Store
 from index.builder import BuildReport, IndexBuilder
 from index.documents import Article
 from index.errors import Error
@@ -53,7 +53,7 @@ BUSY = "Chỉ mục đang được cập nhật, vui lòng thử lại sau ít p
 class Reply:
     """The outcome of one question: an answer, or a message saying why there is none."""
 
-    status: str  # answered, abstained, rate_limited, rejected, greeting, failed
+    status: Status
     text: str  # what to show when there is no answer
     answer: Answer | None = None
     question_id: int | None = None
@@ -138,35 +138,43 @@ class ChatService:
         if not question or len(question) > MAX_QUESTION_CHARS:
             reply = EMPTY if not question else TOO_LONG
             reply = reply.format(length=number(len(question)), limit=number(MAX_QUESTION_CHARS))
-            self.store.finish(qid, "rejected", text=reply)
-            return Reply("rejected", reply, question_id=qid)
+            self.store.finish(qid, Status.REJECTED, text=reply)
+            return Reply(Status.REJECTED, reply, question_id=qid)
         if " ".join(fold(question).strip("!.? ").split()) in GREETINGS:
-            self.store.finish(qid, "greeting", text=GREETING)
-            return Reply("greeting", GREETING, question_id=qid)
+            self.store.finish(qid, Status.GREETING, text=GREETING)
+            return Reply(Status.GREETING, GREETING, question_id=qid)
         wait = self.limiter.take(user)
         if wait > 0:
             reply = SLOW_DOWN.format(seconds=max(1, round(wait)))
-            self.store.finish(qid, "rate_limited", text=reply)
-            return Reply("rate_limited", reply, question_id=qid)
+            self.store.finish(qid, Status.RATE_LIMITED, text=reply)
+            return Reply(Status.RATE_LIMITED, reply, question_id=qid)
         resolved = self.followups.resolve(chat, question, self._clock())
         try:
             async with self._answering:
                 answer = await self.answerer.aanswer(resolved)
         except Error:
             log.exception("question %d could not be answered", qid)
-            self.store.finish(qid, "failed", text=FAILED, resolved=resolved)
-            return Reply("failed", FAILED, question_id=qid)
+            self.store.finish(qid, Status.FAILED, text=FAILED, resolved=resolved)
+            return Reply(Status.FAILED, FAILED, question_id=qid)
         self.followups.remember(chat, resolved, self._clock())
-        status = "abstained" if answer.abstained else "answered"
+        status = Status.DECLINED if answer.abstained else Status.ANSWERED
         latency = (time.perf_counter() - started) * 1000
         self.store.finish(qid, status, answer, resolved=resolved, latency_ms=latency)
         if resolved != question:
             log.info("question %d read as a follow-up: %r", qid, resolved)
         return Reply(status, answer.text, answer, qid)
 
-    def failed(self, question_id: int) -> None:
-        """Mark a question whose reply could not be delivered."""
-        self.store.finish(question_id, "failed", text="reply not delivered")
+    def undelivered(self, question_id: int) -> None:
+        """Mark a question whose reply did not (fully) reach the member; the answer stays."""
+        self.store.undelivered(question_id)
+
+    def remember(self, channel: str, chat: str, question_id: int, page: int = 0) -> None:
+        """The answer (and page of passages) the chat's next feedback or "more" is about."""
+        self.store.remember(channel, chat, question_id, page)
+
+    def last(self, channel: str, chat: str) -> tuple[int, int] | None:
+        """(question id, page) of the chat's last answer, or None."""
+        return self.store.last(channel, chat)
 
     def citations(self, question_id: int) -> tuple[Citation, ...] | None:
         """The citations of a stored answer ("Xem nguồn"), or None if unknown."""

@@ -34,9 +34,12 @@ def _period(p: Period) -> str:
         f"{number(p.questions)} câu hỏi",
         f"{number(p.answered)} được trả lời",
         f"{number(p.abstained)} không tìm thấy",
+        f"{number(p.greetings)} lời chào",
         f"{number(p.refused)} bị từ chối",
         f"{number(p.failed)} lỗi hoặc chưa trả lời",
     ]
+    if p.undelivered:
+        parts.append(f"{number(p.undelivered)} trả lời không gửi được")
     if p.declines:
         parts[2] += (
             " ("

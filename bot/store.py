@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from pathlib import Path
 
 from retrieval import answering
@@ -26,6 +27,21 @@ DECLINES = {
     answering.OUTDATED: "chỉ có bài đã cũ",
 }
 
+
+class Status(StrEnum):
+    """What became of a question. Set once, from PENDING; the stored values are those of
+    every bot.sqlite written so far. Whether the reply reached the member is kept apart
+    (`Store.undelivered`), so a failed delivery never erases the answer."""
+
+    PENDING = "pending"  # claimed, not yet answered (or the bot stopped meanwhile)
+    ANSWERED = "answered"
+    DECLINED = "abstained"  # "not found", with Answer.reason in the decline column
+    GREETING = "greeting"
+    RATE_LIMITED = "rate_limited"
+    REJECTED = "rejected"  # empty or too long
+    FAILED = "failed"  # the answerer raised: the member got the apology
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     id INTEGER PRIMARY KEY,
@@ -41,7 +57,8 @@ CREATE TABLE IF NOT EXISTS questions (
     abstained INTEGER,
     citations TEXT NOT NULL DEFAULT '[]',
     latency_ms REAL,
-    decline TEXT NOT NULL DEFAULT ''  -- why it was declined (Answer.reason)
+    decline TEXT NOT NULL DEFAULT '',  -- why it was declined (Answer.reason)
+    undelivered INTEGER NOT NULL DEFAULT 0  -- 1: the reply (or part of it) did not arrive
 );
 CREATE UNIQUE INDEX IF NOT EXISTS questions_message ON questions (channel, message)
     WHERE message IS NOT NULL;
@@ -54,7 +71,22 @@ CREATE TABLE IF NOT EXISTS feedback (
     reason TEXT,
     PRIMARY KEY (question_id, user)
 );
+-- The answer a chat's next "👍", "/them" or "/xemnguon" refers to (channels whose replies
+-- carry no buttons: Zalo), and how many of its pages of passages were shown.
+CREATE TABLE IF NOT EXISTS last_answers (
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    question_id INTEGER NOT NULL REFERENCES questions (id),
+    page INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (channel, chat)
+);
 """
+# Columns added after the first release, with their definitions, for older bot.sqlite files.
+_ADDED_COLUMNS = {
+    "decline": "TEXT NOT NULL DEFAULT ''",
+    "undelivered": "INTEGER NOT NULL DEFAULT 0",
+}
 
 
 @dataclass(frozen=True)
@@ -66,9 +98,10 @@ class Record:
     user: str
     question: str
     resolved: str  # the question as searched, with the chat's context
-    status: str  # pending, answered, abstained, rate_limited, rejected, failed
+    status: Status
     answer: str
     citations: tuple[Citation, ...]
+    undelivered: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,8 +111,10 @@ class Period:
     questions: int = 0
     answered: int = 0
     abstained: int = 0
+    greetings: int = 0
     refused: int = 0  # rate-limited or unreadable questions
     failed: int = 0  # errors and questions never answered
+    undelivered: int = 0  # replies (answers included) that did not reach the member
     up: int = 0
     down: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -98,8 +133,9 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        if "decline" not in columns:  # a bot.sqlite from before decline reasons were kept
-            self._db.execute("ALTER TABLE questions ADD COLUMN decline TEXT NOT NULL DEFAULT ''")
+        for name, definition in _ADDED_COLUMNS.items():
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE questions ADD COLUMN {name} {definition}")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -136,20 +172,23 @@ class Store:
     def finish(
         self,
         question_id: int,
-        status: str,
+        status: Status,
         answer: Answer | None = None,
         text: str = "",
         resolved: str = "",
         latency_ms: float | None = None,
-    ) -> None:
-        """Store the outcome of a claimed question."""
+    ) -> bool:
+        """Store the outcome of a claimed question: answer (or `text`), citations, the
+        question as searched. Only a pending question takes an outcome; False otherwise."""
+        if status == Status.PENDING:
+            raise ValueError("a question's outcome cannot be 'pending'")
         citations = [asdict(c) for c in answer.citations] if answer else []
         with self._tx() as db:
-            db.execute(
+            cursor = db.execute(
                 "UPDATE questions SET status = ?, answer = ?, abstained = ?, citations = ?, "
-                "resolved = ?, latency_ms = ?, decline = ? WHERE id = ?",
+                "resolved = ?, latency_ms = ?, decline = ? WHERE id = ? AND status = ?",
                 (
-                    status,
+                    str(status),
                     answer.text if answer else text,
                     None if answer is None else int(answer.abstained),
                     json.dumps(citations, ensure_ascii=False),
@@ -157,15 +196,41 @@ class Store:
                     latency_ms,
                     answer.reason if answer else "",
                     question_id,
+                    str(Status.PENDING),
                 ),
             )
+        return cursor.rowcount == 1
+
+    def undelivered(self, question_id: int) -> None:
+        """Mark a reply that did not (fully) reach the member; its answer stays stored."""
+        with self._tx() as db:
+            db.execute("UPDATE questions SET undelivered = 1 WHERE id = ?", (question_id,))
+
+    def remember(self, channel: str, chat: str, question_id: int, page: int = 0) -> None:
+        """The answer (and page of passages) a chat's next feedback or "/them" refers to."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO last_answers (channel, chat, question_id, page, at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, chat) DO UPDATE SET "
+                "question_id = excluded.question_id, page = excluded.page, at = excluded.at",
+                (channel, chat, question_id, page, _now()),
+            )
+
+    def last(self, channel: str, chat: str) -> tuple[int, int] | None:
+        """(question id, page) of a chat's last answer, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT question_id, page FROM last_answers WHERE channel = ? AND chat = ?",
+                (channel, chat),
+            ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
 
     def get(self, question_id: int) -> Record | None:
         """One stored question, or None."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, chat, user, question, resolved, status, answer, citations "
-                "FROM questions WHERE id = ?",
+                "SELECT id, chat, user, question, resolved, status, answer, citations, "
+                "undelivered FROM questions WHERE id = ?",
                 (question_id,),
             ).fetchone()
         if row is None:
@@ -173,7 +238,13 @@ class Store:
         citations = tuple(
             Citation(**{**c, "quotes": tuple(c["quotes"])}) for c in json.loads(row[7])
         )
-        return Record(*row[:7], citations=citations)
+        return Record(
+            *row[:5],
+            status=Status(row[5]),
+            answer=row[6],
+            citations=citations,
+            undelivered=bool(row[8]),
+        )
 
     def vote(self, question_id: int, user: str, vote: int, reason: str | None = None) -> bool:
         """Store (or change) a user's 👍 (+1) or 👎 (-1) and optional reason; False if unknown."""
@@ -204,8 +275,8 @@ class Store:
                 r[0]
                 for r in self._db.execute(
                     "SELECT latency_ms FROM questions WHERE asked_at >= ? AND latency_ms "
-                    "IS NOT NULL AND status IN ('answered', 'abstained') ORDER BY latency_ms",
-                    (start,),
+                    "IS NOT NULL AND status IN (?, ?) ORDER BY latency_ms",
+                    (start, str(Status.ANSWERED), str(Status.DECLINED)),
                 )
             ]
             votes = dict(
@@ -226,16 +297,22 @@ class Store:
             declines = dict(
                 self._db.execute(
                     "SELECT decline, count(*) FROM questions WHERE asked_at >= ? "
-                    "AND status = 'abstained' GROUP BY decline",
-                    (start,),
+                    "AND status = ? GROUP BY decline",
+                    (start, str(Status.DECLINED)),
                 ).fetchall()
             )
+            (undelivered,) = self._db.execute(
+                "SELECT count(*) FROM questions WHERE asked_at >= ? AND undelivered = 1",
+                (start,),
+            ).fetchone()
         return Period(
             questions=sum(counts.values()),
-            answered=counts.get("answered", 0),
-            abstained=counts.get("abstained", 0),
-            refused=counts.get("rate_limited", 0) + counts.get("rejected", 0),
-            failed=counts.get("failed", 0) + counts.get("pending", 0),
+            answered=counts.get(Status.ANSWERED, 0),
+            abstained=counts.get(Status.DECLINED, 0),
+            greetings=counts.get(Status.GREETING, 0),
+            refused=counts.get(Status.RATE_LIMITED, 0) + counts.get(Status.REJECTED, 0),
+            failed=counts.get(Status.FAILED, 0) + counts.get(Status.PENDING, 0),
+            undelivered=undelivered,
             up=votes.get(1, 0),
             down=votes.get(-1, 0),
             reasons=reasons,

@@ -122,10 +122,10 @@ class Handlers:
                 reply.question_id,
             )
             if reply.question_id is not None:
-                self.service.failed(reply.question_id)
+                self.service.undelivered(reply.question_id)
         except TelegramError:
             if reply.question_id is not None:
-                self.service.failed(reply.question_id)
+                self.service.undelivered(reply.question_id)
             raise
 
     async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

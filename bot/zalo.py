@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 TEXT_EVENT = "message.text.received"
-REMEMBERED_CHATS = 10_000  # chats whose last answer we keep for feedback, /xemnguon, /them
 NOTHING_YET = "Chưa có câu trả lời nào để góp ý hay xem thêm. Hãy đặt câu hỏi trước nhé."
 WHY = "Nếu muốn, hãy nhắn lý do: “sai nguồn”, “không liên quan” hoặc “đã cũ”."
 ASK_USAGE = "Hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 nói gì?"
@@ -93,7 +91,6 @@ class Handlers:
         self.typing_after = typing_after
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.names: tuple[str, ...] = ()  # the bot's names, for mentions in groups
-        self._last: OrderedDict[str, tuple[int, int]] = OrderedDict()  # chat -> (qid, page)
         self.commands: dict[str, Callable[[Incoming, str], Awaitable[None]]] = {
             "start": self.help,
             "help": self.help,
@@ -169,7 +166,7 @@ class Handlers:
             await self._send(m, _render(reply))
         except Error:
             if reply.question_id is not None:
-                self.service.failed(reply.question_id)
+                self.service.undelivered(reply.question_id)
             raise
         if reply.answer is not None and reply.question_id is not None:
             self._remember(m.chat_id, reply.question_id, 0)
@@ -205,7 +202,7 @@ class Handlers:
 
     async def cited(self, m: Incoming, args: str) -> None:
         """`/xemnguon`: the cited passages of the chat's last answer, in full."""
-        last = self._last.get(m.chat_id)
+        last = self.service.last(CHANNEL, m.chat_id)
         citations = self.service.citations(last[0]) if last else None
         if citations is None:
             await self._send(m, [NOTHING_YET])
@@ -214,7 +211,7 @@ class Handlers:
 
     async def more(self, m: Incoming, args: str) -> None:
         """`/them`: the next page of further passages for the chat's last answer."""
-        last = self._last.get(m.chat_id)
+        last = self.service.last(CHANNEL, m.chat_id)
         page = await self.service.more(last[0], last[1] + 1) if last else None
         if last is None or page is None:
             await self._send(m, [NOTHING_YET if last is None else texts.NO_MORE])
@@ -224,7 +221,7 @@ class Handlers:
 
     async def feedback(self, m: Incoming, vote: int, reason: str | None) -> None:
         """👍, 👎 or a reason, sent as text: stored for the chat's last answer."""
-        last = self._last.get(m.chat_id)
+        last = self.service.last(CHANNEL, m.chat_id)
         if last is None or not self.service.feedback(last[0], m.user_id, vote, reason):
             if not m.group:
                 await self._send(m, [NOTHING_YET])
@@ -267,10 +264,8 @@ class Handlers:
     # -- plumbing -------------------------------------------------------------------
 
     def _remember(self, chat: str, question_id: int, page: int) -> None:
-        self._last[chat] = (question_id, page)
-        self._last.move_to_end(chat)
-        while len(self._last) > REMEMBERED_CHATS:
-            self._last.popitem(last=False)
+        # In bot.sqlite: a 👍 sent after a restart still reaches the answer it is about.
+        self.service.remember(CHANNEL, chat, question_id, page)
 
     async def _typing(self, m: Incoming) -> None:
         try:

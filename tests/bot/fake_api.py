@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import time
 from collections import defaultdict, deque
@@ -16,6 +17,9 @@ JSON = "application/json"
 NO_UPDATE = 408  # Zalo's answer to a long poll that saw nothing: not a refused call
 
 Response = tuple[int, str, bytes]  # status, content type, body
+
+# Set while the client of the request being served has hung up (a bot stopped mid-poll).
+_hung_up: contextvars.ContextVar[asyncio.Event] = contextvars.ContextVar("hung_up")
 
 
 @dataclass
@@ -189,14 +193,22 @@ class FakeBotApi(Generic[SentT]):
         """A request outside `/bot<token>/`."""
         return ApiError(401, "Unauthorized").response()
 
-    async def _long_poll(self, timeout: float) -> None:
-        """Inside `async with self._changed`: wait for an update, the timeout or stop()."""
+    async def _long_poll(self, timeout: float) -> bool:
+        """Inside `async with self._changed`: wait for an update, the timeout or stop().
+
+        False when the client hung up meanwhile: nobody would read what it is given, so a
+        fake that forgets delivered updates (Zalo) must keep them for the next poller.
+        """
+        hung_up = _hung_up.get(None) or asyncio.Event()
         if not self._updates and timeout and not self._closing:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: bool(self._updates) or self._closing),
+                    self._changed.wait_for(
+                        lambda: bool(self._updates) or self._closing or hung_up.is_set()
+                    ),
                     timeout,
                 )
+        return not hung_up.is_set()
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -218,7 +230,9 @@ class FakeBotApi(Generic[SentT]):
                     name, _, value = h.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", 0)))
-                status, content_type, payload = await self._route(method, target, headers, body)
+                status, content_type, payload = await self._served(
+                    reader, method, target, headers, body
+                )
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
                     f"Content-Length: {len(payload)}\r\n\r\n".encode()
@@ -234,6 +248,33 @@ class FakeBotApi(Generic[SentT]):
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    async def _served(
+        self,
+        reader: asyncio.StreamReader,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Response:
+        """`_route`, watching the connection: a client closing it sets `_hung_up`."""
+        hung_up = asyncio.Event()
+        _hung_up.set(hung_up)
+
+        async def watch() -> None:
+            # A client waits for the answer before its next request, so the only thing
+            # that can arrive meanwhile is the end of the stream.
+            if not await reader.read(1):
+                hung_up.set()
+                await self._notify()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            return await self._route(method, target, headers, body)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     async def _route(
         self, method: str, target: str, headers: dict[str, str], body: bytes

@@ -82,8 +82,8 @@ class FakeZalo(FakeBotApi[Sent]):
         if self.webhook:
             raise ApiError(400, "Bad Request: webhook is active, use deleteWebhook first")
         async with self._changed:
-            await self._long_poll(float(params.get("timeout", 0) or 0))
-            if not self._updates:
+            listening = await self._long_poll(float(params.get("timeout", 0) or 0))
+            if not self._updates or not listening:
                 raise ApiError(NO_UPDATE, "Request timeout")
             updates, self._updates = self._updates, []
         return updates[0] if len(updates) == 1 else updates  # Zalo sends one; accept both

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.stats import number, stats_text
-from bot.store import DECLINES, Store
+from bot.store import DECLINES, Status, Store
 from retrieval import answering
-from retrieval.answering import Answer
+from retrieval.answering import Answer, Citation
 
 
 def test_a_channel_message_is_claimed_once(tmp_path: Path) -> None:
@@ -115,3 +115,76 @@ def test_a_database_from_before_decline_reasons_gains_the_column(tmp_path: Path)
 
     assert store.get(1).question == "cũ"  # nothing lost
     assert store.today_and_week()[0].declines == {"outdated": 1}
+
+
+def test_an_outcome_is_set_once_and_an_undelivered_reply_keeps_the_answer(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    qid = store.claim("telegram", "1", "7", "ct05 noi gi")
+    quote = "Chỉ thị 05 về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+    cited = Citation(1, "chi-thi-05", "Bài A", "Báo B", "https://b.vn/a", 3, (quote,), quote)
+    answer = Answer("ct05 noi gi", f"{quote} [1]", abstained=False, citations=(cited,), hits=())
+    assert store.finish(qid, Status.ANSWERED, answer, resolved="Chỉ thị 05 nói gì")
+
+    assert not store.finish(qid, Status.FAILED, text="reply not delivered")  # no overwrite
+    store.undelivered(qid)
+    record = store.get(qid)
+
+    assert record is not None and record.status == Status.ANSWERED and record.undelivered
+    assert record.answer == answer.text and record.citations == answer.citations
+    assert record.resolved == "Chỉ thị 05 nói gì"
+    today, _ = store.today_and_week()
+    assert (today.answered, today.failed, today.undelivered) == (1, 0, 1)
+
+
+def test_stats_count_every_status(tmp_path: Path, seed_data_dir: Path) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    for status in Status:
+        qid = store.claim("zalo", "1", "7", str(status))
+        if status != Status.PENDING:
+            store.finish(qid, status, text="x")
+    store.undelivered(qid)
+
+    today, _ = store.today_and_week()
+    counted = today.answered + today.abstained + today.greetings + today.refused + today.failed
+
+    assert today.questions == len(Status) == counted
+    text = stats_text(store, seed_data_dir)
+    assert "1 lời chào" in text and "1 trả lời không gửi được" in text
+
+
+def test_a_chat_s_last_answer_outlives_the_process(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.sqlite")
+    first = store.claim("zalo", "c1", "7", "a")
+    second = store.claim("zalo", "c1", "7", "b")
+    store.remember("zalo", "c1", first)
+    store.remember("zalo", "c1", second, page=2)
+    store.close()
+
+    reopened = Store(tmp_path / "bot.sqlite")
+
+    assert reopened.last("zalo", "c1") == (second, 2)
+    assert reopened.last("telegram", "c1") is None and reopened.last("zalo", "c2") is None
+
+
+def test_an_old_database_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite"
+    with sqlite3.connect(path) as db:  # bot.sqlite as the first release wrote it
+        db.execute(
+            "CREATE TABLE questions (id INTEGER PRIMARY KEY, asked_at TEXT NOT NULL, "
+            "channel TEXT NOT NULL, chat TEXT NOT NULL, user TEXT NOT NULL, message TEXT, "
+            "question TEXT NOT NULL, resolved TEXT NOT NULL DEFAULT '', status TEXT NOT NULL "
+            "DEFAULT 'pending', answer TEXT NOT NULL DEFAULT '', abstained INTEGER, "
+            "citations TEXT NOT NULL DEFAULT '[]', latency_ms REAL)"
+        )
+        db.execute(
+            "INSERT INTO questions (asked_at, channel, chat, user, question, status, answer) "
+            "VALUES ('2026-12-01T00:00:00+00:00', 'telegram', '1', '7', 'q', 'answered', 'x')"
+        )
+
+    store = Store(path)
+    store.undelivered(1)
+
+    record = store.get(1)
+    assert record is not None and record.answer == "x" and record.undelivered

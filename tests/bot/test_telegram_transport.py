@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import httpx
 import pytest
@@ -56,7 +57,14 @@ async def test_a_user_who_blocked_the_bot_is_logged_not_retried(
     await fake.ask(MEMBER + 1, QUESTION)  # others still answered
 
     assert len([c for c in fake.calls("sendMessage") if c["chat_id"] == str(MEMBER)]) == 1
-    assert service.store.today_and_week()[0].failed == 1
+    today = service.store.today_and_week()[0]
+    assert (today.answered, today.undelivered, today.failed) == (2, 1, 0)
+    # bot.sqlite keeps what the bot would have said, with its sources
+    with sqlite3.connect(service.store.path) as db:
+        answer, citations, undelivered = db.execute(
+            "SELECT answer, citations, undelivered FROM questions WHERE chat = ?", (str(MEMBER),)
+        ).fetchone()
+    assert "10/9/2018" in answer and "Nhiều giải pháp nâng cao" in citations and undelivered == 1
 
 
 async def test_the_error_handler_logs_and_apologises(

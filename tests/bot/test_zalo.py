@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from bot.ratelimit import RateLimiter
 from bot.service import ChatService
 from bot.zalo_launch import ZaloBot
-from tests.bot.conftest import QUESTION
+from index.embedders import Embedder
+from tests.bot.conftest import QUESTION, make_service, running, start_zalo_bot
 from tests.bot.fake_zalo import ADMIN, MAX_TEXT, MEMBER, FakeZalo
 
 GROUP = "g-7d1e4b"
@@ -182,3 +184,23 @@ async def test_admins_stats_remove_and_reindex(
     assert "Đã xoá bài “TP Hạ Long tăng cường công tác xây dựng Đảng”" in removed
     assert "Đang lập lại chỉ mục" in working and "4 bài" in rebuilt.text
     assert admin_service.info().articles == 4
+
+
+async def test_feedback_after_a_restart_reaches_the_answer_given_before_it(
+    zalo: FakeZalo, seed_data_dir: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    db = tmp_path / "bot.sqlite"
+    before = make_service(seed_data_dir, tmp_path / "corpus-unused", embedder, db)
+    async with running(start_zalo_bot(zalo, before)):
+        await zalo.ask(MEMBER, QUESTION)
+    before.store.close()
+
+    after = make_service(seed_data_dir, tmp_path / "corpus-unused", embedder, db)
+    async with running(start_zalo_bot(zalo, after)):
+        thanks = await zalo.ask(MEMBER, "👍")
+        sources = await zalo.ask(MEMBER, "/xemnguon")
+
+    assert thanks.text == "Cảm ơn bạn đã góp ý! 👍"
+    assert "Thành ủy ban hành Quy định số 03 ngày 10/9/2018" in sources.text
+    assert after.store.today_and_week()[0].up == 1
+    after.store.close()

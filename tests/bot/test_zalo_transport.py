@@ -59,7 +59,7 @@ async def test_empty_polls_are_not_errors_and_a_5xx_is_answered_once(
     _no_token(caplog)
 
 
-async def test_a_send_that_keeps_failing_is_stored_as_failed_and_apologised_for(
+async def test_a_send_that_keeps_failing_keeps_the_answer_marked_undelivered_and_apologises(
     zalo: FakeZalo, service: ChatService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -69,7 +69,11 @@ async def test_a_send_that_keeps_failing_is_stored_as_failed_and_apologised_for(
 
     assert "đã có lỗi khi xử lý tin nhắn" in apology.text
     assert len(zalo.calls("sendMessage")) == 4 and len(zalo.to(MEMBER)) == 1
-    assert service.store.today_and_week()[0].failed == 1
+    today = service.store.today_and_week()[0]
+    assert (today.answered, today.undelivered) == (1, 1)
+    record = service.store.get(1)
+    assert record is not None and record.undelivered and "10/9/2018" in record.answer
+    assert record.citations  # the answer's sources are kept too
     assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
     _no_token(caplog)
 
