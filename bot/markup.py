@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -11,12 +13,15 @@ from bot.service import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 
+log = logging.getLogger(__name__)
+
 LIMIT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 MARGIN = 96  # room for a "(tiếp)" marker and safety
 TIPS = (
     "Dưới mỗi câu trả lời: “Xem nguồn” để đọc nguyên đoạn trích, “Thêm kết quả” để xem "
     "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
 )
+_TAG = re.compile(r"<[^>]*>")
 
 
 def size(text: str) -> int:
@@ -82,6 +87,19 @@ def article_list(title: str, articles: Iterable[Article], total: int | None = No
     if total is not None and total > len(articles):
         blocks.append(f"… và {total - len(articles)} bài khác. Dùng /tim &lt;từ khóa&gt; để tìm.")
     return split(blocks, separator="\n")
+
+
+def bounded(messages: Sequence[str]) -> list[str]:
+    """The messages, each within Telegram's limit: the rare one over it (a block that could
+    not be split, such as a hostile title or link) is sent as its visible text, split."""
+    out: list[str] = []
+    for message in messages:
+        if size(message) <= LIMIT:
+            out.append(message)
+        else:
+            log.warning("a %d-unit reply was over the limit: sent as plain text", size(message))
+            out += plain(html.unescape(_TAG.sub("", message)))
+    return out
 
 
 def plain(text: str) -> list[str]:

@@ -30,6 +30,11 @@ def messages(blocks: Iterable[str], limit: int = LIMIT, separator: str = "\n\n")
     return [m for m in split(pieces, separator=separator, limit=limit) if m.strip()]
 
 
+def bounded(texts_: Sequence[str], limit: int = LIMIT) -> list[str]:
+    """The messages, each within `limit`: one over it is split like any other text."""
+    return [piece for t in texts_ for piece in ([t] if size(t) <= limit else plain(t, limit))]
+
+
 def plain(text: str, limit: int = LIMIT) -> list[str]:
     """A text reply, split like any other."""
     return messages([text], limit)

@@ -228,9 +228,9 @@ class ChatService:
         snapshot = self.answerer.searcher.snapshot()
         found = entries(snapshot, keywords)
         if not found:
-            return [texts.NO_DOCUMENTS.format(keywords=keywords)]
+            return [texts.NO_DOCUMENTS.format(keywords=texts.echo(keywords))]
         title = (texts.DOCUMENTS_FOUND if keywords else texts.DOCUMENTS).format(
-            keywords=keywords, count=len(found)
+            keywords=texts.echo(keywords), count=len(found)
         )
         lines = [title, *(f"• {entry_line(e, snapshot)}" for e in found[:DOCUMENT_LINES])]
         if len(found) > DOCUMENT_LINES:
@@ -238,7 +238,9 @@ class ChatService:
         return lines
 
     async def find(self, keywords: str) -> list[Article]:
-        """Articles whose text matches the keywords (folded BM25), best first."""
+        """Articles whose text matches the keywords (folded BM25), best first; keywords past
+        a question's length are not searched."""
+        keywords = keywords[:MAX_QUESTION_CHARS]
         result = await self.answerer.searcher.asearch(keywords, k=50, mode="lexical")
         found: dict[str, Article] = {}
         for hit in result.hits:
@@ -317,7 +319,8 @@ class ChatService:
             article = snap.articles.get(doc_id)
             if article is None:
                 return AdminResult(
-                    False, f"Không có bài nào mã “{doc_id}”. Gõ /nguon để xem mã các bài."
+                    False,
+                    f"Không có bài nào mã “{texts.echo(doc_id)}”. Gõ /nguon để xem mã các bài.",
                 )
             try:
                 report = await asyncio.to_thread(self.builder.remove, [doc_id])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -50,6 +51,7 @@ ADMIN_COMMANDS = [
     BotCommand("xoa", "Xoá một bài: /xoa <mã bài>"),
 ]
 EXPIRED = "Nút này không còn dùng được."
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 WORKING = "Đang xử lý tệp “{name}”, vui lòng chờ…"
 
 
@@ -65,21 +67,28 @@ class Handlers:
 
     def register(self, app: Application) -> None:
         """Add every handler and the error handler to `app`."""
-        private = filters.ChatType.PRIVATE
+        # New messages only: an edited message is not asked again, a channel post has no
+        # member to answer, and member events, polls and reactions are not questions.
+        new = filters.UpdateType.MESSAGE
+        private = new & filters.ChatType.PRIVATE
+
+        def command(names: str | list[str], callback: Callback) -> CommandHandler:
+            return CommandHandler(names, callback, filters=new)
+
         app.add_handlers(
             [
-                CommandHandler(["start", "help"], self.help),
-                CommandHandler("tim", self.find),
-                CommandHandler("vanban", self.documents),
-                CommandHandler("nguon", self.sources_list),
-                CommandHandler("stats", self.stats),
-                CommandHandler("reindex", self.reindex),
-                CommandHandler("xoa", self.remove),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, self.question),
-                MessageHandler(filters.Document.ALL & private, self.document),
-                MessageHandler(filters.COMMAND & private, self.unknown),
+                command(["start", "help"], self.help),
+                command("tim", self.find),
+                command("vanban", self.documents),
+                command("nguon", self.sources_list),
+                command("stats", self.stats),
+                command("reindex", self.reindex),
+                command("xoa", self.remove),
+                MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.question),
+                MessageHandler(private & filters.Document.ALL, self.document),
+                MessageHandler(private & filters.COMMAND, self.unknown),
                 MessageHandler(
-                    ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.Document.ALL,
+                    new & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.Document.ALL,
                     self.non_text,
                 ),
                 CallbackQueryHandler(self.button),
@@ -96,15 +105,18 @@ class Handlers:
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text: a question, answered with sources and buttons."""
         message = update.effective_message
-        assert message is not None and message.from_user is not None
+        if message is None:
+            return
         text = _addressed_text(message, context.bot.username, context.bot.id)
         if text is None:
             return
+        # An anonymous group admin writes as the group (sender_chat), without a from_user.
+        sender = message.from_user or message.sender_chat or message.chat
         reply = await typing_while(
             self.service.ask(
                 CHANNEL,
                 str(message.chat.id),
-                str(message.from_user.id),
+                str(sender.id),
                 text,
                 message=f"{message.chat.id}:{message.message_id}",
             ),
@@ -135,10 +147,11 @@ class Handlers:
             await _send(update, markup.plain(texts.FIND_USAGE))
             return
         found = await self.service.find(keywords)
+        said = texts.echo(keywords)
         if not found:
-            await _send(update, markup.plain(texts.NOT_FOUND.format(keywords=keywords)))
+            await _send(update, markup.plain(texts.NOT_FOUND.format(keywords=said)))
             return
-        await _send(update, markup.article_list(texts.FOUND.format(keywords=keywords), found))
+        await _send(update, markup.article_list(texts.FOUND.format(keywords=said), found))
 
     async def documents(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/vanban [từ khóa]`: the register of documents."""
@@ -167,10 +180,13 @@ class Handlers:
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline buttons: sources, more results, 👍, 👎 and the 👎 reason."""
         query = update.callback_query
-        assert query is not None
+        if query is None:
+            return
         action, _, rest = (query.data or "").partition(":")
         qid_text, _, arg = rest.partition(":")
-        if not qid_text.isdigit():
+        # A button under an inline message has no chat to answer in; garbage data has no
+        # question: both only get "this button no longer works".
+        if update.effective_chat is None or not qid_text.isascii() or not qid_text.isdigit():
             await query.answer(EXPIRED)
             return
         qid, user = int(qid_text), str(query.from_user.id)
@@ -222,7 +238,8 @@ class Handlers:
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A file sent in private (admins): added to the corpus and the index."""
         message = update.effective_message
-        assert message is not None and message.document is not None
+        if message is None or message.document is None:
+            return
         document = message.document
         name = Path(document.file_name or "tai-lieu.txt").name
         if not await self._admin(update, f"upload of {name!r}"):
@@ -302,10 +319,10 @@ def _addressed_text(message: Message, username: str, bot_id: int) -> str | None:
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{username}".lower()
-    mentioned = any(
-        entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == mention
-        for entity in message.entities
-    )
+    entities = message.parse_entities([MessageEntity.MENTION]) if message.text else {}
+    if not message.text and message.caption:
+        entities = message.parse_caption_entities([MessageEntity.MENTION])
+    mentioned = any(found.lower() == mention for found in entities.values())
     replied = message.reply_to_message is not None and (
         message.reply_to_message.from_user is not None
         and message.reply_to_message.from_user.id == bot_id
@@ -327,7 +344,9 @@ async def _send(
 ) -> None:
     """Send HTML messages to the update's chat, quoting the question in groups."""
     chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
+    if chat is None:  # nowhere to answer (a button under an inline message)
+        return
+    messages = markup.bounded(messages)
     reply_to = None
     if chat.type != ChatType.PRIVATE and message is not None and update.callback_query is None:
         reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)

@@ -37,6 +37,19 @@ MORE_TITLE = "Các đoạn liên quan khác (trang {page}):"
 ABOUT_TITLE = "Hỏi đáp về chỉ thị, nghị quyết của Đảng"
 
 
+ECHO_CHARS = 80  # of a member's own words quoted back ("Không tìm thấy … “…”")
+
+
+def echo(words: str, limit: int = ECHO_CHARS) -> str:
+    """A member's words as quoted back in a reply: on one line, cut at `limit` characters.
+
+    Whatever a member sends (a 100,000-character keyword list), a reply quoting it stays
+    far below every channel's message limit.
+    """
+    words = " ".join(words.split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
 def _same(text: str) -> str:
     return text
 

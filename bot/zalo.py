@@ -46,7 +46,9 @@ def parse(update: dict[str, Any]) -> Incoming | None:
     if not isinstance(message, dict):
         return None
     chat, sender = message.get("chat"), message.get("from")
-    if not isinstance(chat, dict) or chat.get("id") in (None, ""):
+    if not isinstance(chat, dict) or not isinstance(chat.get("id"), str | int):
+        return None
+    if chat["id"] == "" or isinstance(chat["id"], bool):
         return None
     sender = sender if isinstance(sender, dict) else {}
     event = str(update.get("event_name", ""))
@@ -185,10 +187,11 @@ class Handlers:
             await self._send(m, [texts.FIND_USAGE])
             return
         found = await self.service.find(keywords)
+        said = texts.echo(keywords)
         if not found:
-            await self._send(m, [texts.NOT_FOUND.format(keywords=keywords)])
+            await self._send(m, [texts.NOT_FOUND.format(keywords=said)])
             return
-        await self._send(m, plaintext.article_list(texts.FOUND.format(keywords=keywords), found))
+        await self._send(m, plaintext.article_list(texts.FOUND.format(keywords=said), found))
 
     async def documents(self, m: Incoming, keywords: str) -> None:
         """`/vanban [từ khóa]`: the register of documents."""
@@ -274,7 +277,7 @@ class Handlers:
             log.debug("typing action failed: %s", exc)
 
     async def _send(self, m: Incoming, messages: Sequence[str]) -> None:
-        for text in messages:
+        for text in plaintext.bounded(messages):
             await self.client.send_message(m.chat_id, text)
 
 

@@ -246,7 +246,7 @@ class FakeBotApi(Generic[SentT]):
             self._tasks.discard(task)
             self._busy.discard(task)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):  # stop() cancels
                 await writer.wait_closed()
 
     async def _served(
