@@ -27,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.builder import IndexBuilder, passage_text  # noqa: E402
+from index.builder import IndexBuilder  # noqa: E402
 from index.chunking import chunk_article  # noqa: E402
+from index.documents import passage_text  # noqa: E402
 from index.e5torch import cpu_flags  # noqa: E402
 from index.embedders import (  # noqa: E402
     Embedder,

@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluation.runner import corpus_slug, prepare_index  # noqa: E402
-from index.builder import CACHE_FILE  # noqa: E402
 from index.embedders import Embedder  # noqa: E402
+from index.layout import CACHE_FILE  # noqa: E402
 from retrieval.searcher import Searcher  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"

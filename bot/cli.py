@@ -30,10 +30,11 @@ from evaluation.runner import (
     load_questions,
     prepare_index,
 )
-from index.builder import CACHE_FILE, BuildReport, IndexBuilder
+from index.builder import BuildReport, IndexBuilder
 from index.e5torch import bound_native_memory
 from index.embedders import RUNTIMES, Embedder, make_embedder
-from index.errors import Error
+from index.errors import HoidapError
+from index.layout import CACHE_FILE
 from index.manifest import Manifest
 from index.readers import read_paths
 from index.versions import current_version
@@ -166,7 +167,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
-        raise Error(f"invalid settings: {problems}") from None
+        raise HoidapError(f"invalid settings: {problems}") from None
 
 
 def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
@@ -292,7 +293,7 @@ def _index(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> 
         if not result.articles:
             for problem in result.problems:
                 print(f"skipped {problem}", file=sys.stderr)
-            raise Error(
+            raise HoidapError(
                 f"no article could be read from {', '.join(map(str, paths))}: nothing indexed"
             )
         if args.action == "build":
@@ -341,19 +342,19 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
     embedder.warm_up(wait=True)  # every question on the same runtime
     answerer = build_answerer(data_dir, embedder, args.k)
     questions, gold_problems = check_gold_ids(
-        questions, set(answerer.searcher.snapshot().articles), args.questions
+        questions, set(answerer.snapshot().articles), args.questions
     )
     problems += gold_problems
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not questions:
-        raise Error(f"no usable question in {args.questions}")
+        raise HoidapError(f"no usable question in {args.questions}")
     if args.both:
         conditions = list(CONDITIONS)
     else:
         conditions = ["no-diacritics" if args.no_diacritics else "diacritics"]
     results = evaluate(questions, answerer, args.compare, conditions, k=args.k)
-    manifest = answerer.searcher.snapshot().manifest
+    manifest = answerer.snapshot().manifest
     run_info = {
         "command": "hoidap " + " ".join(sys.argv[1:]) if sys.argv else "hoidap eval",
         "questions_file": str(args.questions),
@@ -453,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args, settings, embedder)
         answerer = Answerer(Searcher(settings.data_dir, embedder), k=settings.top_k)
         if args.command == "documents":
-            return _documents(answerer.searcher.snapshot(), args.keyword, args.json)
+            return _documents(answerer.snapshot(), args.keyword, args.json)
         if args.command == "ask":
             answer = answerer.answer(args.question, k=args.k)
             if args.json:
@@ -461,12 +462,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(plain_text(answer))
             return 0
-        answerer.searcher.snapshot()  # fail now, not at the first question, if no index
+        answerer.snapshot()  # fail now, not at the first question, if no index
         embedder.warm_up()  # the faster runtime loads while the first questions are answered
         if args.command == "run" and (settings.telegram_token or settings.zalo_token):
             return _run_bots(settings, answerer, embedder)
         return chat(answerer)
-    except Error as exc:
+    except HoidapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -20,9 +20,13 @@ from bot.running import TYPING_AFTER, ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.telegram import ADMIN_COMMANDS, COMMANDS, Handlers
 from bot.webhook import Handler, WebhookServer
-from index.errors import Error
+from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
+
+# Updates PTB handles at once. Each waits mostly on the answerer, whose threads bound the
+# real work (retrieval/answering.py ANSWER_THREADS); one chat's updates still run in order.
+CONCURRENT_UPDATES = 256
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(PerChatProcessor(256))
+        .concurrent_updates(PerChatProcessor(CONCURRENT_UPDATES))
     )
     if not polling:
         builder = builder.updater(None)
@@ -175,7 +179,7 @@ class TelegramBot:
         try:
             await self.app.initialize()
         except InvalidToken as exc:
-            raise Error(
+            raise HoidapError(
                 "Telegram refused the bot token: check HOIDAP_TELEGRAM_TOKEN "
                 f"(from @BotFather) and HOIDAP_TELEGRAM_BASE_URL ({exc})"
             ) from None

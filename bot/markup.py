@@ -65,7 +65,7 @@ def page_messages(page: Page) -> list[str]:
         blocks.append(
             f"{n}. {link(p.title or p.doc_id, p.url)}" + (f" — {where}" if where else "")
         )
-        blocks.extend(_pieces(_shorten(p.text, 700)))
+        blocks.extend(_pieces(_shorten(p.text, texts.PASSAGE_PREVIEW_CHARS)))
     return split(blocks)
 
 

@@ -62,7 +62,7 @@ def page_messages(page: Page, limit: int = LIMIT) -> list[str]:
     blocks = [texts.MORE_TITLE.format(page=page.page)]
     for n, p in enumerate(page.passages, start=(page.page - 1) * len(page.passages) + 1):
         blocks.append(_article_line(n, p.title or p.doc_id, p.source, p.published_at, p.url))
-        blocks.append(_shorten(p.text, 700))
+        blocks.append(_shorten(p.text, texts.PASSAGE_PREVIEW_CHARS))
     return messages(blocks, limit)
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import TypeVar
 
-from index.errors import Error
+from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ async def reach(
             waited = time.monotonic() - started
             if waited + delay > startup_seconds:
                 env = f"HOIDAP_{platform.upper()}"
-                raise Error(
+                raise HoidapError(
                     f"cannot reach the {platform} Bot API at {where} after {waited:.0f}s "
                     f"({exc}): check the network and {env}_BASE_URL; "
                     f"{env}_STARTUP_SECONDS sets how long to keep trying"

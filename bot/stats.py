@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.store import DECLINES, REASONS, VIETNAM, Period, Store
-from index.errors import Error
+from index.errors import HoidapError
 from index.manifest import Manifest
 from index.versions import current_version
 
@@ -65,7 +65,7 @@ def _index_line(data_dir: Path) -> str:
     try:
         version = current_version(data_dir)
         manifest = Manifest.read(version)
-    except Error:
+    except HoidapError:
         return "Chỉ mục: chưa có (chạy `hoidap index build`)."
     size = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
     built = datetime.fromisoformat(manifest.built_at).astimezone(VIETNAM)

@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from bot.render import plain_text
-from index.errors import BadQuestion, Error
+from index.errors import BadQuestion, HoidapError
 from retrieval.answering import MAX_QUESTION_CHARS, Answerer
 
 WELCOME = (
@@ -34,7 +34,7 @@ def chat(answerer: Answerer, stdin: TextIO = sys.stdin, stdout: TextIO = sys.std
                 reply = plain_text(answerer.answer(question))
             except BadQuestion:
                 reply = f"Câu hỏi quá dài, xin viết ngắn gọn dưới {MAX_QUESTION_CHARS} ký tự."
-            except Error as exc:
+            except HoidapError as exc:
                 reply = f"Xin lỗi, hệ thống đang gặp sự cố: {exc}"
             print(f"\nHỏi đáp: {reply}", file=stdout, flush=True)
     except KeyboardInterrupt:

@@ -37,6 +37,7 @@ MORE_TITLE = "Các đoạn liên quan khác (trang {page}):"
 ABOUT_TITLE = "Hỏi đáp về chỉ thị, nghị quyết của Đảng"
 
 
+PASSAGE_PREVIEW_CHARS = 700  # of each passage "Thêm kết quả" shows
 ECHO_CHARS = 80  # of a member's own words quoted back ("Không tìm thấy … “…”")
 
 

@@ -13,7 +13,7 @@ from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
 from bot.zalo_client import ZaloClient
-from index.errors import Error
+from index.errors import HoidapError
 from index.vietnamese import fold
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class Handlers:
             log.exception("error while handling Zalo message %s", message.message_id)
             try:
                 await self._send(message, [texts.ERROR])
-            except Error as exc:
+            except HoidapError as exc:
                 log.warning("could not tell Zalo chat %s of the error: %s", message.chat_id, exc)
 
     async def _dispatch(self, m: Incoming) -> None:
@@ -166,7 +166,7 @@ class Handlers:
             return
         try:
             await self._send(m, _render(reply))
-        except Error:
+        except HoidapError:
             if reply.question_id is not None:
                 self.service.undelivered(reply.question_id)
             raise
@@ -273,7 +273,7 @@ class Handlers:
     async def _typing(self, m: Incoming) -> None:
         try:
             await self.client.send_chat_action(m.chat_id)
-        except Error as exc:  # only a courtesy: never let it stop the answer
+        except HoidapError as exc:  # only a courtesy: never let it stop the answer
             log.debug("typing action failed: %s", exc)
 
     async def _send(self, m: Incoming, messages: Sequence[str]) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.launch import RedactSecrets
-from index.errors import Error
+from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _LOGGERS = ("httpx",)  # it logs every request URL, token included (httpcore logs no URL)
 
 
-class ZaloError(Error):
+class ZaloError(HoidapError):
     """The Bot API answered `ok: false` (or not JSON)."""
 
     def __init__(self, method: str, code: int, description: str) -> None:
@@ -37,7 +37,7 @@ class ZaloError(Error):
         self.method, self.code, self.description = method, code, description
 
 
-class ZaloNetworkError(Error):
+class ZaloNetworkError(HoidapError):
     """The Bot API could not be reached (after the retries)."""
 
 

@@ -14,7 +14,7 @@ from bot.service import ChatService
 from bot.webhook import WebhookServer
 from bot.zalo import Handlers, Incoming, parse
 from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
-from index.errors import Error
+from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class ZaloBot:
             return await self.client.get_me()
         except ZaloError as exc:
             if exc.code < 500:
-                raise Error(
+                raise HoidapError(
                     "Zalo refused the bot token: check HOIDAP_ZALO_TOKEN (from Zalo Bot "
                     f"Creator) and HOIDAP_ZALO_BASE_URL ({exc})"
                 ) from None

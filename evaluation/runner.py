@@ -17,7 +17,7 @@ from tqdm import tqdm
 from evaluation.records import QuestionResult
 from index.builder import IndexBuilder, fingerprint
 from index.embedders import Embedder
-from index.errors import Error, IndexMismatch, IndexMissing
+from index.errors import HoidapError, IndexMismatch, IndexMissing
 from index.manifest import Manifest
 from index.readers import Problem, read_paths
 from index.versions import current_version
@@ -78,9 +78,9 @@ def load_questions(path: Path) -> tuple[list[EvalQuestion], list[Problem]]:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise Error(f"question file {path} does not exist") from None
+        raise HoidapError(f"question file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise Error(f"cannot read question file {path}: {exc}") from exc
+        raise HoidapError(f"cannot read question file {path}: {exc}") from exc
     questions: list[EvalQuestion] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -163,7 +163,7 @@ def prepare_index(
     """Build an index of the corpus in data_dir, or reuse it when the content is the same."""
     result = read_paths(corpus)
     if not result.articles:
-        raise Error(f"no article could be read from {', '.join(map(str, corpus))}")
+        raise HoidapError(f"no article could be read from {', '.join(map(str, corpus))}")
     wanted = fingerprint(result.articles)
     try:
         manifest = Manifest.read(current_version(data_dir))

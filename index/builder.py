@@ -10,34 +10,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import faiss
 import numpy as np
 from tqdm import tqdm
 
 from index.chunking import chunk_article, split_sentences
-from index.documents import Article, Chunk
+from index.dense import DenseIndex
+from index.documents import Article, Chunk, passage_text
 from index.embedders import Embedder
 from index.errors import IndexMismatch, IndexMissing
+from index.layout import CACHE_FILE, CHUNKS_DB, SENTENCE_ROWS_FILE, SENTENCES_FILE
 from index.lexical import LexicalIndex
 from index.manifest import FORMAT_VERSION, Manifest
 from index.restoration import Restorer
-from index.store import CHUNKS_DB, VectorCache, read_version_db, text_key, write_version_db
+from index.store import VectorCache, read_version_db, text_key, write_version_db
 from index.versions import current_version, new_staging_dir, publish, writer_lock
 
 log = logging.getLogger(__name__)
-
-DENSE_FILE = "dense.faiss"
-CACHE_FILE = "cache/embeddings.sqlite"
-# The dense vector of every sentence of every chunk (float16, in chunk order, each chunk's
-# sentences as `split_sentences` cuts them), and where each chunk's sentences start: the
-# answerer scores a sentence by meaning as well as by shared words (retrieval/answering.py).
-SENTENCES_FILE = "sentences.npy"
-SENTENCE_ROWS_FILE = "sentence_rows.npy"  # int64, chunks + 1 offsets into SENTENCES_FILE
-
-
-def passage_text(article_title: str, chunk: Chunk) -> str:
-    """What is embedded and lexically indexed for a chunk: its article's title, then the text."""
-    return f"{article_title}\n{chunk.text}" if article_title else chunk.text
 
 
 @dataclass
@@ -202,10 +190,8 @@ class IndexBuilder:
 
         staging = new_staging_dir(self.data_dir)
         write_version_db(staging / CHUNKS_DB, ordered, chunks)
-        dense = faiss.IndexFlatIP(self.embedder.dim)
-        if len(vectors):
-            dense.add(vectors)
-        faiss.write_index(dense, str(staging / DENSE_FILE))
+        dense = DenseIndex.build(vectors, self.embedder.dim)
+        dense.save(staging)
         np.save(staging / SENTENCES_FILE, sentence_vectors.astype(np.float16))
         np.save(staging / SENTENCE_ROWS_FILE, offsets)
         LexicalIndex.build(texts).save(staging)
@@ -221,6 +207,7 @@ class IndexBuilder:
             fingerprint=fingerprint(ordered),
             build_seconds=round(report.seconds, 3),
             runtime=report.runtime,
+            dense_backend=dense.backend,
         ).write(staging)
         report.version = publish(self.data_dir, staging).name
         log.info(

@@ -39,3 +39,8 @@ class Chunk:
     start: int  # character offsets in Article.text
     end: int
     refs: tuple[str, ...] = field(default=())  # canonical directive ids, e.g. "05-CT/TW"
+
+
+def passage_text(article_title: str, chunk: Chunk) -> str:
+    """What is embedded and lexically indexed for a chunk: its article's title, then the text."""
+    return f"{article_title}\n{chunk.text}" if article_title else chunk.text

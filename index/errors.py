@@ -1,33 +1,33 @@
 """Domain errors. Entry points translate them: the CLI prints and exits, the bot apologises."""
 
 
-class Error(Exception):
+class HoidapError(Exception):
     """Base class for every expected hoidap error."""
 
 
-class IngestError(Error):
+class IngestError(HoidapError):
     """A file could not be read as an article (bad encoding, empty, binary, malformed)."""
 
 
-class IndexMissing(Error):
+class IndexMissing(HoidapError):
     """No index has been published in the data directory yet."""
 
 
-class IndexMismatch(Error):
+class IndexMismatch(HoidapError):
     """The index was built with another embedder than the one configured."""
 
 
-class IndexCorrupt(Error):
+class IndexCorrupt(HoidapError):
     """The published index cannot be loaded."""
 
 
-class BadQuestion(Error):
+class BadQuestion(HoidapError):
     """A question that cannot be searched (empty or too long)."""
 
 
-class ModelFileError(Error):
+class ModelFileError(HoidapError):
     """The embedding model's file is missing, unreadable or corrupt."""
 
 
-class RuntimeUnavailable(Error):
+class RuntimeUnavailable(HoidapError):
     """The embedding runtime asked for cannot run here (a package or CPU feature is missing)."""

@@ -16,11 +16,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.layout import BM25_DIR
 from index.vietnamese import folded_tokens
 
 log = logging.getLogger(__name__)
-
-BM25_DIR = "bm25"
 
 
 def lexical_terms(text: str) -> list[str]:

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index.errors import IndexCorrupt, IndexMismatch
+from index.layout import MANIFEST_FILE
 
 FORMAT_VERSION = 2  # 2: restoration.json (diacritic restoration model)
-MANIFEST_NAME = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,18 @@ class Manifest:
     fingerprint: str  # sha256 over (doc_id, content hash) pairs
     build_seconds: float = 0.0
     runtime: str = ""  # what computed the new vectors; informational, vectors interchange
+    dense_backend: str = ""  # what stores and searches the chunk vectors (index/dense.py)
 
     def write(self, directory: Path) -> None:
         """Write `manifest.json` into a version directory."""
-        (directory / MANIFEST_NAME).write_text(
+        (directory / MANIFEST_FILE).write_text(
             json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:
         """Read the manifest of a version directory."""
-        path = directory / MANIFEST_NAME
+        path = directory / MANIFEST_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             manifest = cls(**data)

@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from index.layout import RESTORER_FILE
 from index.vietnamese import fold
 
-RESTORER_FILE = "restoration.json"
 _TOKEN = re.compile(r"[^\W_]+")
 NUMBER = "<num>"  # numbers are context too: "5 năm", not "5 nam"
 _INTERPOLATION = 0.8  # weight of the bigram estimate against the unigram one

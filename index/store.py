@@ -11,8 +11,6 @@ import numpy as np
 
 from index.documents import Article, Chunk
 
-CHUNKS_DB = "chunks.sqlite"
-
 _SCHEMA = """
 CREATE TABLE articles (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,

@@ -1,10 +1,4 @@
-"""Data-directory layout: published versions, the CURRENT pointer, the writer lock.
-
-    data/
-      CURRENT            name of the serving version, replaced atomically
-      versions/v000007/  one complete, immutable index version
-      cache/             embedding cache shared by all versions
-      .lock              held by the one process writing a new version
+"""Published versions, the CURRENT pointer, the writer lock (names in index/layout.py).
 
 A version is written under a temporary name and renamed into place before CURRENT is
 switched, so a crash at any moment leaves the previous version serving.
@@ -20,14 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.errors import Error, IndexMissing
+from index.errors import HoidapError, IndexMissing
+from index.layout import LOCK_FILE, POINTER, VERSIONS_DIR
 
 log = logging.getLogger(__name__)
 
 KEEP_OLD_VERSIONS = 2
-
-
-POINTER = "CURRENT"  # names the version being served; replaced whole on publish
 
 
 def _fsync_dir(path: Path) -> None:
@@ -46,7 +38,7 @@ def current_version(data_dir: Path) -> Path:
         raise IndexMissing(
             f"no index in {data_dir}: build one with `hoidap index build --data-dir {data_dir}`"
         ) from None
-    path = data_dir / "versions" / name
+    path = data_dir / VERSIONS_DIR / name
     if not name or not path.is_dir():
         raise IndexMissing(
             f"the index pointer in {data_dir} names a missing version {name!r}: "
@@ -55,24 +47,15 @@ def current_version(data_dir: Path) -> Path:
     return path
 
 
-def has_index(data_dir: Path) -> bool:
-    """True when a version is published in `data_dir`."""
-    try:
-        current_version(data_dir)
-    except IndexMissing:
-        return False
-    return True
-
-
 @contextmanager
 def writer_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data directory's writer lock (released by the OS if the process dies)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".lock", "w") as handle:
+    with open(data_dir / LOCK_FILE, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Error(
+            raise HoidapError(
                 f"another hoidap process is updating the index in {data_dir}; "
                 "wait for it to finish and try again"
             ) from None
@@ -81,7 +64,7 @@ def writer_lock(data_dir: Path) -> Iterator[None]:
 
 def new_staging_dir(data_dir: Path) -> Path:
     """A fresh temporary directory for a version under construction."""
-    versions = data_dir / "versions"
+    versions = data_dir / VERSIONS_DIR
     versions.mkdir(parents=True, exist_ok=True)
     for stale in versions.glob(".staging-*"):  # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -92,7 +75,7 @@ def new_staging_dir(data_dir: Path) -> Path:
 
 def publish(data_dir: Path, staging: Path) -> Path:
     """Move a complete staging directory into place and point CURRENT at it."""
-    versions = data_dir / "versions"
+    versions = data_dir / VERSIONS_DIR
     numbers = [int(p.name[1:]) for p in versions.glob("v*") if p.name[1:].isdigit()]
     name = f"v{max(numbers, default=0) + 1:06d}"
     for child in staging.iterdir():

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from index.chunking import split_paragraphs
 from index.documents import Article
@@ -24,7 +25,17 @@ from index.references import extract_references, matches, stated_subject
 from index.register import Fact, lookup
 from index.subjects import Mention, Place, place_mentions, place_terms
 from index.vietnamese import fold
-from retrieval.searcher import QUESTION_WORDS, Hit, Mode, Query, Searcher, Snapshot
+from retrieval.searcher import (
+    QUESTION_WORDS,
+    Hit,
+    Mode,
+    Query,
+    Searcher,
+    SearchResult,
+    Snapshot,
+)
+
+T = TypeVar("T")
 
 NOT_FOUND = (
     "Xin lỗi, tôi không tìm thấy thông tin này trong các tài liệu hiện có. "
@@ -186,6 +197,8 @@ SENTENCE_COSINE_FLOOR = 0.8
 # the traps' best non-answering sentences of the asked place were at 0.866-0.879.
 SAYS_COSINE = 0.9
 RANK_STEP = 0.02  # per rank of the passage in the search results
+REFERENCE_SENTENCE_BONUS = 0.3  # a sentence naming the directive the question names
+KEEP_SHARE = 0.7  # a further sentence is quoted only when it scores this share of the best
 NUMBER_BONUS = 0.2  # a sentence with a number, for a question asking for one
 EXACT_BONUS = 0.5  # a date for "when", or a number with the asked unit for "how many"
 
@@ -399,22 +412,29 @@ class Answerer:
             reason=reason,
         )
 
-    async def aanswer(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
-        """`answer` off the event loop, in the answerer's own threads.
+    def snapshot(self) -> Snapshot:
+        """The index version being served (articles, chunks, the register of documents)."""
+        return self.searcher.snapshot()
 
-        Enough threads that the questions of a busy moment reach the query batcher
-        together (asyncio's default pool has only a handful).
-        """
+    async def asearch(self, question: str, k: int, mode: Mode = "hybrid") -> SearchResult:
+        """The passages a search finds, by the same path as answers' (every stage, a
+        reranker included), off the event loop: "Thêm kết quả" and `/tim` use it."""
+        return await self._in_threads(functools.partial(self.searcher.search, question, k, mode))
+
+    async def aanswer(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
+        """`answer` off the event loop, in the answerer's own threads."""
+        answer = await self._in_threads(functools.partial(self.answer, question, k, mode))
+        if next(self._served) % TRIM_EVERY == 0:
+            await self._in_threads(release_free_memory)
+        return answer
+
+    async def _in_threads(self, call: Callable[[], T]) -> T:
+        """Run `call` in the answerer's own threads: enough that the questions of a busy
+        moment reach the query batcher together (asyncio's default pool has a handful)."""
         with self._executor_lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="answer")
-        loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(
-            self._executor, functools.partial(self.answer, question, k, mode)
-        )
-        if next(self._served) % TRIM_EVERY == 0:
-            await loop.run_in_executor(self._executor, release_free_memory)
-        return answer
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
 
 def _names(places: Iterable[Place | Mention]) -> str:
@@ -709,7 +729,8 @@ def _choose_sentences(
                 for found, _, _ in extract_references(hit.chunk.text[start:end])
             )
             if coverage > 0 or names_reference:
-                score = coverage + context + (0.3 if names_reference else 0.0) - RANK_STEP * rank
+                bonus = REFERENCE_SENTENCE_BONUS if names_reference else 0.0
+                score = coverage + context + bonus - RANK_STEP * rank
                 says = coverage if floor_terms is None else _coverage(floor_weights, terms)
                 if cosines is not None and cosines[i] >= SAYS_COSINE:
                     says = max(says, floor)  # a paraphrase: few shared words, same meaning
@@ -724,7 +745,7 @@ def _choose_sentences(
     chosen: list[_Candidate] = []
     length = 0
     for candidate in candidates:
-        if len(chosen) == MAX_SENTENCES or candidate.score < 0.7 * candidates[0].score:
+        if len(chosen) == MAX_SENTENCES or candidate.score < KEEP_SHARE * candidates[0].score:
             break
         if chosen and length + len(candidate.text) > MAX_CHARS:
             continue

@@ -10,23 +10,29 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
-import faiss
 import numpy as np
 
-from index.builder import DENSE_FILE, SENTENCE_ROWS_FILE, SENTENCES_FILE, passage_text
 from index.chunking import split_sentences
-from index.documents import Article, Chunk
+from index.dense import DenseIndex
+from index.documents import Article, Chunk, passage_text
 from index.e5torch import release_free_memory
 from index.embedders import Embedder
 from index.errors import IndexCorrupt
+from index.layout import (
+    CHUNKS_DB,
+    POINTER,
+    RESTORER_FILE,
+    SENTENCE_ROWS_FILE,
+    SENTENCES_FILE,
+)
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
 from index.references import Reference, matches, parse_question_references
 from index.register import Entry, build_register
-from index.restoration import RESTORER_FILE, Restorer
-from index.store import CHUNKS_DB, read_version_db
+from index.restoration import Restorer
+from index.store import read_version_db
 from index.subjects import (
     Mention,
     Place,
@@ -36,7 +42,7 @@ from index.subjects import (
     question_mentions,
     sentence_subject,
 )
-from index.versions import POINTER, current_version
+from index.versions import current_version
 from index.vietnamese import has_diacritics, normalize
 from retrieval.batching import QueryBatcher
 from retrieval.fusion import combine, fuse
@@ -44,7 +50,6 @@ from retrieval.fusion import combine, fuse
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical", "rrf"]
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical", "rrf")
 
 # Words that make a question a question; they carry no topic and are rare in articles,
 # so BM25 would over-weight them.
@@ -172,11 +177,11 @@ class Snapshot:
         self.manifest.check_embedder(embedder.id, embedder.dim, directory.parent.parent)
         try:
             self.articles, self.chunks = read_version_db(directory / CHUNKS_DB)
-            self.dense = faiss.read_index(str(directory / DENSE_FILE))
+            self.dense = DenseIndex.load(directory)
             self.lexical = LexicalIndex.load(directory)
         except Exception as exc:  # any unreadable part means the version is unusable
             raise IndexCorrupt(f"cannot load index version {directory}: {exc}") from exc
-        if self.dense.ntotal != len(self.chunks) or self.lexical.num_docs != len(self.chunks):
+        if len(self.dense) != len(self.chunks) or self.lexical.num_docs != len(self.chunks):
             raise IndexCorrupt(f"index version {directory} is inconsistent: rebuild it")
         self.sentence_vectors, self.sentence_rows = self._sentence_vectors(directory)
         restorer_file = directory / RESTORER_FILE
@@ -284,12 +289,43 @@ class Snapshot:
         ]
 
 
+class Reranker(Protocol):
+    """An optional last stage of every search: reorders the fused hits (e.g. a
+    cross-encoder); `Searcher(reranker=…)` puts it behind answers, paging and `/tim`."""
+
+    def rerank(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """The hits in a new order (best first); may drop some."""
+        ...
+
+
+@dataclass
+class _Search:
+    """What the stages of one search hand on to each other."""
+
+    query: Query
+    snap: Snapshot
+    timings: dict[str, float] = field(default_factory=dict)
+    rankings: dict[str, list[int]] = field(default_factory=dict)  # each ranking's rows
+    cosines: dict[int, float] = field(default_factory=dict)  # dense candidates' cosines
+    lexical: np.ndarray | None = None  # BM25 score of every row
+    mentioning: set[int] = field(default_factory=set)  # rows naming the question's directive
+    bonus: dict[int, float] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return min(DEPTH, len(self.snap.chunks))
+
+
 class Searcher:
     """Answers `search` from the newest published version, reloading when it changes."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder) -> None:
+    def __init__(
+        self, data_dir: Path, embedder: Embedder, reranker: Reranker | None = None
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
+        self.reranker = reranker
         self.queries = QueryBatcher(embedder)
         self._snapshot: Snapshot | None = None
         self._pointer: tuple[int, int, int] | None = None  # CURRENT's identity when read
@@ -326,68 +362,90 @@ class Searcher:
             return self._snapshot
 
     def search(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:
-        """The k best passages for a question."""
-        timings: dict[str, float] = {}
+        """The k best passages for a question: candidates, fusion, then the optional rerank.
+
+        Answers, "Thêm kết quả" and `/tim` all come through here, so a stage added here
+        (a reranker) reaches each of them.
+        """
         started = time.perf_counter()
         snap = self.snapshot()
-        query = prepare(question, snap.restorer)
-        rankings: dict[str, list[int]] = {}
-        scores: dict[str, np.ndarray] = {}
-        cosines: dict[int, float] = {}
-        depth = min(DEPTH, len(snap.chunks))
-        if depth == 0:
-            return SearchResult(query, [], snap, timings)
+        search = _Search(prepare(question, snap.restorer), snap)
+        if len(snap.chunks):
+            if mode in ("hybrid", "dense", "rrf"):
+                self._dense_candidates(search)
+            if mode in ("hybrid", "lexical", "rrf"):
+                self._lexical_candidates(search)
+            self._reference_matches(search, boost=mode == "hybrid")
+            fused = self._fuse(search, mode, k)
+            search.hits = self._hits(search, fused)
+            if self.reranker is not None:
+                t = time.perf_counter()
+                search.hits = self.reranker.rerank(search.query, search.hits)[:k]
+                search.timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+        search.timings["search_ms"] = (time.perf_counter() - started) * 1000
+        return SearchResult(search.query, search.hits, snap, search.timings)
 
-        if mode in ("hybrid", "dense", "rrf"):
-            t = time.perf_counter()
-            vector = self.queries.embed(query.dense_text).reshape(1, -1)
-            query = dataclasses.replace(query, vector=vector[0])
-            timings["embed_ms"] = (time.perf_counter() - t) * 1000
-            t = time.perf_counter()
-            # One question's search is a fraction of a millisecond on one core; an OpenMP
-            # team of FAISS's in this thread would slow the embedder (index/embedders.py).
-            faiss.omp_set_num_threads(1)
-            similarities, dense_rows = snap.dense.search(vector, depth)
-            rankings["dense"] = [int(r) for r in dense_rows[0] if r >= 0]
-            cosines = {
-                int(r): float(s)
-                for r, s in zip(dense_rows[0], similarities[0], strict=True)
-                if r >= 0
-            }
-            timings["dense_ms"] = (time.perf_counter() - t) * 1000
-        if mode in ("hybrid", "lexical", "rrf"):
-            t = time.perf_counter()
-            lexical = snap.lexical.scores(query.terms)
-            scores["lexical"] = lexical
-            top = np.argpartition(-lexical, depth - 1)[:depth]
-            top = top[np.argsort(-lexical[top], kind="stable")]
-            rankings["lexical"] = [int(r) for r in top if lexical[r] > 0]
-            timings["lexical_ms"] = (time.perf_counter() - t) * 1000
-        mentioning: set[int] = set()
-        bonus: dict[int, float] = {}
-        if query.references:
-            rows = snap.rows_mentioning(query.references)
-            mentioning = set(rows)
-            if mode == "hybrid":
-                lexical = scores["lexical"]
-                rows.sort(key=lambda r: -float(lexical[r]))
-                bonus = dict.fromkeys(rows[:DEPTH], REFERENCE_BONUS)
+    # -- the stages of a search -------------------------------------------------------
 
-        if mode == "hybrid":
-            share = DENSE_SHARE[query.kind]
-            lexical = scores["lexical"]
-            scored = {
-                "dense": cosines,
-                "lexical": {row: float(lexical[row]) for row in rankings["lexical"]},
-            }
-            # BM25 scores are scaled from zero (no shared term), cosines from the weakest
-            # of the candidates: a cosine of 0.80 is already far from unrelated.
-            weights = {"dense": share, "lexical": 1 - share}
-            fused = combine(scored, weights, bonus, floors={"lexical": 0.0})[:k]
-        else:  # one ranking, or plain rank fusion of both (a baseline for the evaluation)
-            fused = fuse(rankings, dict.fromkeys(rankings, 1.0))[:k]
-        ranks = {name: {row: i for i, row in enumerate(r, 1)} for name, r in rankings.items()}
-        hits = [
+    def _dense_candidates(self, search: _Search) -> None:
+        """The DEPTH rows nearest the question's vector, with their cosines."""
+        t = time.perf_counter()
+        vector = self.queries.embed(search.query.dense_text).reshape(1, -1)
+        search.query = dataclasses.replace(search.query, vector=vector[0])
+        search.timings["embed_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        similarities, rows = search.snap.dense.search(vector, search.depth)
+        search.rankings["dense"] = [int(r) for r in rows[0] if r >= 0]
+        search.cosines = {
+            int(r): float(s) for r, s in zip(rows[0], similarities[0], strict=True) if r >= 0
+        }
+        search.timings["dense_ms"] = (time.perf_counter() - t) * 1000
+
+    def _lexical_candidates(self, search: _Search) -> None:
+        """The DEPTH rows with the best BM25 scores for the question's terms (score > 0)."""
+        t = time.perf_counter()
+        lexical = search.snap.lexical.scores(search.query.terms)
+        search.lexical = lexical
+        top = np.argpartition(-lexical, search.depth - 1)[: search.depth]
+        top = top[np.argsort(-lexical[top], kind="stable")]
+        search.rankings["lexical"] = [int(r) for r in top if lexical[r] > 0]
+        search.timings["lexical_ms"] = (time.perf_counter() - t) * 1000
+
+    def _reference_matches(self, search: _Search, boost: bool) -> None:
+        """Rows mentioning a directive the question names; with `boost`, the DEPTH of them
+        with the best BM25 scores get REFERENCE_BONUS in the fusion."""
+        if not search.query.references:
+            return
+        rows = search.snap.rows_mentioning(search.query.references)
+        search.mentioning = set(rows)
+        if boost and search.lexical is not None:
+            lexical = search.lexical
+            rows.sort(key=lambda r: -float(lexical[r]))
+            search.bonus = dict.fromkeys(rows[:DEPTH], REFERENCE_BONUS)
+
+    def _fuse(self, search: _Search, mode: Mode, k: int) -> list[tuple[int, float]]:
+        """The k best (row, score): hybrid adds the scaled scores; the other modes rank one
+        list, or fuse both by reciprocal rank (a baseline for the evaluation)."""
+        if mode != "hybrid" or search.lexical is None:
+            return fuse(search.rankings, dict.fromkeys(search.rankings, 1.0))[:k]
+        share = DENSE_SHARE[search.query.kind]
+        lexical = search.lexical
+        scored = {
+            "dense": search.cosines,
+            "lexical": {row: float(lexical[row]) for row in search.rankings["lexical"]},
+        }
+        # BM25 scores are scaled from zero (no shared term), cosines from the weakest of the
+        # candidates: a cosine of 0.80 is already far from unrelated.
+        weights = {"dense": share, "lexical": 1 - share}
+        return combine(scored, weights, search.bonus, floors={"lexical": 0.0})[:k]
+
+    def _hits(self, search: _Search, fused: list[tuple[int, float]]) -> list[Hit]:
+        """The fused rows as hits, with each ranking's rank of them."""
+        snap = search.snap
+        ranks = {
+            name: {r: i for i, r in enumerate(rows, 1)} for name, rows in search.rankings.items()
+        }
+        return [
             Hit(
                 row=row,
                 chunk=snap.chunks[row],
@@ -395,13 +453,11 @@ class Searcher:
                 score=score,
                 dense_rank=ranks.get("dense", {}).get(row),
                 lexical_rank=ranks.get("lexical", {}).get(row),
-                reference_match=row in mentioning,
-                dense_score=cosines.get(row),
+                reference_match=row in search.mentioning,
+                dense_score=search.cosines.get(row),
             )
             for row, score in fused
         ]
-        timings["search_ms"] = (time.perf_counter() - started) * 1000
-        return SearchResult(query, hits, snap, timings)
 
     async def asearch(self, question: str, k: int = 10, mode: Mode = "hybrid") -> SearchResult:
         """`search` off the event loop, for async callers such as the bots."""

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.builder import CACHE_FILE, IndexBuilder
+from index.builder import IndexBuilder
 from index.embedders import Embedder, TorchE5Embedder, make_embedder
+from index.layout import CACHE_FILE
 from index.readers import read_paths
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher

@@ -20,7 +20,7 @@ from bot.zalo_client import ZaloClient
 from bot.zalo_launch import ZaloBot
 from index.builder import IndexBuilder
 from index.embedders import Embedder
-from index.errors import Error
+from index.errors import HoidapError
 from index.readers import read_paths
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
@@ -184,9 +184,9 @@ async def started_while_down(
 
 
 async def startup_error(api: FakeBotApi[Any], starting: Coroutine[Any, Any, AnyBot]) -> str:
-    """The message of the Error a bot's start raises when its Bot API never comes up."""
+    """The message of the HoidapError a bot's start raises when its Bot API never comes up."""
     api.port = free_port()
-    with pytest.raises(Error) as raised:
+    with pytest.raises(HoidapError) as raised:
         await starting
     return str(raised.value)
 

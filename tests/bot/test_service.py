@@ -6,9 +6,11 @@ from pathlib import Path
 
 from bot.service import ChatService
 from index.readers import read_paths
+from retrieval.searcher import Hit, Query
 
 LAO_CAI = "000_779c702780cfd434"
 BAC_GIANG = "001_43e842d4fa4ad4ee"
+HA_LONG = "004_e8034be9464bfe94"
 QUESTION = "Quy định số 03 của Thành ủy Lào Cai ban hành ngày nào?"
 
 
@@ -145,3 +147,33 @@ async def test_admin_add_remove_and_reindex(admin_service: ChatService, tmp_path
     rebuilt = await admin_service.reindex()
     assert rebuilt.ok and "6 bài" in rebuilt.text
     assert len(read_paths([admin_service.corpus_dir]).articles) == admin_service.info().articles
+
+
+class WithoutArticle:
+    """A reranker that drops one article's passages: a stand-in for any last stage."""
+
+    def __init__(self, doc_id: str) -> None:
+        self.doc_id, self.calls = doc_id, 0
+
+    def rerank(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        self.calls += 1
+        return [h for h in hits if h.chunk.doc_id != self.doc_id]
+
+
+async def test_a_reranker_reaches_answers_further_results_and_find(
+    service: ChatService,
+) -> None:
+    question = "TP Hạ Long đổi mới ban hành nghị quyết, chỉ thị như thế nào?"
+    before = await service.ask("telegram", "3", "3", question)
+    reranker = WithoutArticle(HA_LONG)
+    service.answerer.searcher.reranker = reranker
+
+    reply = await service.ask("telegram", "4", "4", question)
+    page = await service.more(reply.question_id, 1)
+    found = await service.find("Hạ Long chỉ thị")
+
+    assert HA_LONG in {c.doc_id for c in before.answer.citations}
+    assert reranker.calls == 3
+    assert HA_LONG not in {c.doc_id for c in reply.answer.citations}
+    assert page is not None and HA_LONG not in {p.doc_id for p in page.passages}
+    assert found and HA_LONG not in {a.doc_id for a in found}

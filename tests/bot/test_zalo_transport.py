@@ -18,7 +18,7 @@ from bot.launch import Webhook
 from bot.service import ChatService
 from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.zalo_launch import ZaloBot
-from index.errors import Error
+from index.errors import HoidapError
 from tests.bot.conftest import (
     QUESTION,
     free_port,
@@ -123,7 +123,7 @@ async def test_a_wrong_token_fails_at_once_with_a_clear_message(
 ) -> None:
     client = ZaloClient("999:wrong-token", zalo.base_url, attempts=1)
     bot = ZaloBot(service, client, startup_seconds=30)
-    with pytest.raises(Error) as raised:
+    with pytest.raises(HoidapError) as raised:
         await asyncio.wait_for(bot.start(), 10)
     await client.aclose()
 

@@ -19,7 +19,7 @@ import pytest
 
 from evaluation.metrics import summarize_all
 from evaluation.runner import CONDITIONS, evaluate, load_questions, prepare_index
-from index.builder import CACHE_FILE
+from index.layout import CACHE_FILE
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
 from tests.conftest import CORPUS, ROOT, SHARED_EVAL

