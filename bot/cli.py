@@ -172,9 +172,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
     """`hoidap run` with a token: Telegram, Zalo or both, on one service and one database."""
-    from bot.launch import protect_logs, run
+    from bot.launch import run
     from bot.service import ChatService
     from bot.store import Store
+    from bot.transport import protect_logs
     from bot.zalo_launch import run as run_zalo
 
     secrets = [settings.telegram_token, settings.telegram_webhook_secret]

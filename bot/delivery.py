@@ -9,19 +9,16 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.transport import ATTEMPTS, BACKOFF, CONNECTIONS, RetryPolicy
+
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 5
-BACKOFF = 0.5  # seconds before the first retry, doubled each time
-MAX_BACKOFF = 8.0
-# Bot API calls in flight at once, and how long a call may wait for a free connection.
-CONNECTIONS = 16
+# How long a call may wait for a free connection.
 POOL_TIMEOUT = 30.0
 MAX_RETRY_AFTER = 300.0
 # Gateway errors: Telegram's front end could not reach the Bot API, nothing was done.
@@ -43,7 +40,6 @@ IDEMPOTENT = frozenset(
         "editMessageReplyMarkup",
     }
 )
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -97,12 +93,8 @@ class RetryingRequest(HTTPXRequest):
         kwargs.setdefault("connection_pool_size", CONNECTIONS)
         kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
         super().__init__(*args, **kwargs)
-        self.attempts = attempts
-        self.backoff = backoff
-        # httpcore's pool rescans every waiting request against every connection each time
-        # one frees up: with hundreds of answers going out at once that costs more than the
-        # answers themselves. Waiting here, in order, keeps its queue short.
-        self._slots = asyncio.Semaphore(kwargs["connection_pool_size"])
+        self.policy = RetryPolicy(attempts, backoff)
+        self._slots = asyncio.Semaphore(kwargs["connection_pool_size"])  # bot/transport.py
 
     async def do_request(
         self,
@@ -116,31 +108,28 @@ class RetryingRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         """One Bot API call, repeated on connection errors, timeouts and 5xx when safe."""
         endpoint = url.rsplit("/", 1)[-1]
-        delay = self.backoff
-        for attempt in range(1, self.attempts + 1):
-            last = attempt == self.attempts
-            try:
-                async with self._slots:
-                    code, payload = await super().do_request(
-                        url,
-                        method,
-                        request_data,
-                        read_timeout,
-                        write_timeout,
-                        connect_timeout,
-                        pool_timeout,
-                    )
-            except (TimedOut, NetworkError) as exc:
-                if last or not (endpoint in IDEMPOTENT or isinstance(exc.__cause__, _NOT_SENT)):
-                    raise
-                log.warning("%s: %s, retry %d in %.1fs", endpoint, _short(exc), attempt, delay)
-            else:
-                if code not in RETRY_STATUS or last:
-                    return code, payload
-                log.warning("%s: HTTP %d, retry %d in %.1fs", endpoint, code, attempt, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF)
-        raise AssertionError("unreachable")
+        parent = super().do_request
+
+        async def attempt() -> tuple[int, bytes]:
+            async with self._slots:
+                return await parent(
+                    url,
+                    method,
+                    request_data,
+                    read_timeout,
+                    write_timeout,
+                    connect_timeout,
+                    pool_timeout,
+                )
+
+        return await self.policy.call(
+            endpoint,
+            attempt,
+            network=(TimedOut, NetworkError),
+            repeatable=endpoint in IDEMPOTENT,
+            transient=lambda result: f"HTTP {result[0]}" if result[0] in RETRY_STATUS else None,
+            describe=_short,
+        )
 
 
 def _short(exc: BaseException) -> str:

@@ -185,38 +185,6 @@ class TelegramBot:
             ) from None
 
 
-class RedactSecrets(logging.Filter):
-    """Replaces secrets (the bot token) in log messages and tracebacks."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def redact(self, text: str) -> str:
-        """`text` with every secret replaced by `<redacted>`."""
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record in place; never drop it."""
-        message = record.getMessage()
-        clean = self.redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-        return True
-
-
-def protect_logs(secrets: Sequence[str]) -> None:
-    """Redact secrets on every root handler and silence httpx's per-request URL logging."""
-    redact = RedactSecrets(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def run(bot: TelegramBot) -> int:
     """Run until SIGINT or SIGTERM; the `hoidap run` entry point for Telegram."""
 

@@ -10,11 +10,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import TypeVar
 
+from bot.transport import RetryPolicy
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
-MAX_DELAY = 30.0  # seconds between two attempts, at most
+# A Bot API that is down (at start-up, or while long polling) is tried again and again,
+# 1 s after the first failure, doubling up to 30 s.
+UNTIL_UP = RetryPolicy(attempts=None, backoff=1.0, max_backoff=30.0)
 # "typing…" is shown only when an answer takes longer than this: most take a few tens of
 # milliseconds, and the action is a request to the Bot API like the reply itself.
 TYPING_AFTER = 0.5
@@ -53,8 +56,8 @@ async def reach(
     retry_on: tuple[type[Exception], ...],
 ) -> T:
     """`connect()`, retried with backoff for `startup_seconds` while the Bot API is down."""
-    started, delay = time.monotonic(), 1.0
-    while True:
+    started = time.monotonic()
+    for delay in UNTIL_UP.delays():
         try:
             return await connect()
         except retry_on as exc:
@@ -68,7 +71,7 @@ async def reach(
                 ) from None
             log.warning("%s Bot API unreachable (%s); retrying in %.0fs", platform, exc, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_DELAY)
+    raise AssertionError("unreachable: UNTIL_UP never runs out of delays")
 
 
 class ChatOrder:

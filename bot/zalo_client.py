@@ -9,23 +9,18 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.launch import RedactSecrets
+from bot.transport import ATTEMPTS, BACKOFF, CONNECTIONS, RedactSecrets, RetryPolicy
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
 BASE_URL = "https://bot-api.zaloplatforms.com/bot"
-ATTEMPTS = 5
-BACKOFF = 0.5  # seconds before the first retry, doubled each time
-MAX_BACKOFF = 8.0
-CONNECTIONS = 16  # Bot API calls in flight at once
 NO_UPDATE = 408  # getUpdates' "nothing arrived during the long poll"
 # Methods that change nothing when repeated. Anything else (sendMessage) is retried after a
 # network error only when the request certainly never left, so no reply is sent twice.
 IDEMPOTENT = frozenset(
     {"getMe", "getUpdates", "getWebhookInfo", "setWebhook", "deleteWebhook", "sendChatAction"}
 )
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _LOGGERS = ("httpx",)  # it logs every request URL, token included (httpcore logs no URL)
 
 
@@ -54,8 +49,7 @@ class ZaloClient:
     ) -> None:
         self._token = token
         self.base_url = base_url
-        self.attempts = attempts
-        self.backoff = backoff
+        self.policy = RetryPolicy(attempts, backoff)
         self.timeout = timeout
         self._redact = RedactSecrets([token, quote(token, safe="")])
         for name in _LOGGERS:
@@ -63,10 +57,7 @@ class ZaloClient:
         self._http = httpx.AsyncClient(
             timeout=timeout, limits=httpx.Limits(max_connections=CONNECTIONS)
         )
-        # httpx's pool rescans every waiting request against every connection each time one
-        # frees up, which under hundreds of concurrent answers costs more than the answers:
-        # waiting here, in order, keeps its queue short.
-        self._slots = asyncio.Semaphore(CONNECTIONS)
+        self._slots = asyncio.Semaphore(CONNECTIONS)  # why: bot/transport.py
 
     async def aclose(self) -> None:
         """Close the connections and the log filters."""
@@ -77,34 +68,29 @@ class ZaloClient:
     async def call(self, method: str, http_timeout: float | None = None, **params: Any) -> Any:
         """One Bot API call, retried with backoff on network errors and 5xx when safe."""
         url = f"{self.base_url}{self._token}/{method}"
-        delay = self.backoff
-        for attempt in range(1, self.attempts + 1):
-            last = attempt == self.attempts
-            try:
-                async with self._slots:
-                    response = await self._http.post(
-                        url, json=params, timeout=http_timeout or self.timeout
-                    )
-            except httpx.TransportError as exc:
-                reason = self._redact.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
-                if last or not (method in IDEMPOTENT or isinstance(exc, _NOT_SENT)):
-                    raise ZaloNetworkError(
-                        f"Zalo {method}: cannot reach the Bot API at {self.where} ({reason})"
-                    ) from None
-                log.warning("Zalo %s: %s, retry %d in %.1fs", method, reason, attempt, delay)
-            else:
-                if response.status_code < 500 or last:
-                    return self._result(method, response)
-                log.warning(
-                    "Zalo %s: HTTP %d, retry %d in %.1fs",
-                    method,
-                    response.status_code,
-                    attempt,
-                    delay,
-                )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF)
-        raise AssertionError("unreachable")
+        timeout = http_timeout or self.timeout
+
+        async def attempt() -> httpx.Response:
+            async with self._slots:
+                return await self._http.post(url, json=params, timeout=timeout)
+
+        try:
+            response = await self.policy.call(
+                f"Zalo {method}",
+                attempt,
+                network=(httpx.TransportError,),
+                repeatable=method in IDEMPOTENT,
+                transient=lambda r: f"HTTP {r.status_code}" if r.status_code >= 500 else None,
+                describe=self._reason,
+            )
+        except httpx.TransportError as exc:
+            raise ZaloNetworkError(
+                f"Zalo {method}: cannot reach the Bot API at {self.where} ({self._reason(exc)})"
+            ) from None
+        return self._result(method, response)
+
+    def _reason(self, exc: BaseException) -> str:
+        return self._redact.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
 
     @property
     def where(self) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 from bot.launch import TelegramBot, Webhook
-from bot.running import MAX_DELAY, TYPING_AFTER, ChatOrder, reach, stop_event
+from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach, stop_event
 from bot.service import ChatService
 from bot.webhook import WebhookServer
 from bot.zalo import Handlers, Incoming, parse
@@ -105,16 +105,16 @@ class ZaloBot:
             await self.handlers.handle(message)
 
     async def _poll(self) -> None:
-        delay = 1.0
+        delays = UNTIL_UP.delays()
         while True:
             try:
                 updates = await self.client.get_updates(self.poll_timeout)
             except (ZaloError, ZaloNetworkError) as exc:
+                delay = next(delays)
                 log.warning("Zalo getUpdates failed (%s); retrying in %.0fs", exc, delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_DELAY)
                 continue
-            delay = 1.0
+            delays = UNTIL_UP.delays()
             await self.feed(updates)
 
     async def _get_me(self) -> dict[str, Any]:

@@ -8,8 +8,9 @@ import sqlite3
 import httpx
 import pytest
 
-from bot.launch import RedactSecrets, TelegramBot, Webhook
+from bot.launch import TelegramBot, Webhook
 from bot.service import ChatService
+from bot.transport import RedactSecrets
 from tests.bot.conftest import (
     MEMBER,
     QUESTION,
