@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot import texts
+from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
 from bot.service import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
@@ -87,6 +88,26 @@ def article_list(title: str, articles: Iterable[Article], total: int | None = No
     if total is not None and total > len(articles):
         blocks.append(f"… và {total - len(articles)} bài khác. Dùng /tim &lt;từ khóa&gt; để tìm.")
     return split(blocks, separator="\n")
+
+
+def render(reply: Sequence[Block]) -> list[str]:
+    """A reply's blocks as Telegram HTML messages, each under the limit."""
+    messages: list[str] = []
+    for block in reply:
+        match block:
+            case Say(text):
+                messages += plain(text)
+            case About(info):
+                messages.append(about(info))
+            case Articles(title, articles, total):
+                messages += article_list(title, articles, total)
+            case Lines(lines):
+                messages += split([escape(line) for line in lines], "\n")
+            case Sources(citations):
+                messages += sources_messages(citations)
+            case Passages(page):
+                messages += page_messages(page)
+    return bounded(messages)
 
 
 def bounded(messages: Sequence[str]) -> list[str]:

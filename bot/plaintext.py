@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot import texts
+from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
 from bot.markup import size, split
 from bot.render import answer_blocks, source_line
 from bot.service import CorpusInfo, Page
@@ -28,6 +29,26 @@ def messages(blocks: Iterable[str], limit: int = LIMIT, separator: str = "\n\n")
     """Join text blocks into messages under `limit`, breaking between paragraphs."""
     pieces = [piece for block in blocks for piece in _paragraphs(block, limit)]
     return [m for m in split(pieces, separator=separator, limit=limit) if m.strip()]
+
+
+def render(reply: Sequence[Block], limit: int = LIMIT) -> list[str]:
+    """A reply's blocks as plain-text messages, each under `limit`."""
+    out: list[str] = []
+    for block in reply:
+        match block:
+            case Say(text):
+                out += plain(text, limit)
+            case About(info):
+                out += plain(about(info), limit)
+            case Articles(title, articles, total):
+                out += article_list(title, articles, total, limit)
+            case Lines(lines):
+                out += messages(list(lines), limit, separator="\n")
+            case Sources(citations):
+                out += sources_messages(citations, limit)
+            case Passages(page):
+                out += page_messages(page, limit)
+    return bounded(out, limit)
 
 
 def bounded(texts_: Sequence[str], limit: int = LIMIT) -> list[str]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from telegram import (
     BotCommand,
@@ -31,6 +30,7 @@ from telegram.ext import (
 )
 
 from bot import markup, texts
+from bot.commands import TABLE, Caller, Commands, Passages, menu, replies
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import MAX_PAGES, ChatService, Reply
 from bot.store import REASONS
@@ -39,19 +39,10 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
-COMMANDS = [
-    BotCommand("help", "Hướng dẫn cách hỏi"),
-    BotCommand("tim", "Tìm bài viết theo từ khóa"),
-    BotCommand("vanban", "Các văn bản được nhắc đến: /vanban [từ khóa]"),
-    BotCommand("nguon", "Danh sách bài viết"),
-]
-ADMIN_COMMANDS = [
-    BotCommand("stats", "Thống kê hỏi đáp"),
-    BotCommand("reindex", "Lập lại chỉ mục từ thư mục tài liệu"),
-    BotCommand("xoa", "Xoá một bài: /xoa <mã bài>"),
-]
+# The menus Telegram shows: members', and admins' on top (bot/commands.py TABLE).
+COMMANDS = [BotCommand(name, text) for name, text in menu(admin=False)]
+ADMIN_COMMANDS = [BotCommand(name, text) for name, text in menu(admin=True)]
 EXPIRED = "Nút này không còn dùng được."
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 WORKING = "Đang xử lý tệp “{name}”, vui lòng chờ…"
 
 
@@ -62,6 +53,7 @@ class Handlers:
         self, service: ChatService, admin_ids: Sequence[int], typing_after: float = TYPING_AFTER
     ) -> None:
         self.service = service
+        self.commands = Commands(service)
         self.admin_ids = frozenset(admin_ids)
         self.typing_after = typing_after
 
@@ -72,18 +64,9 @@ class Handlers:
         new = filters.UpdateType.MESSAGE
         private = new & filters.ChatType.PRIVATE
 
-        def command(names: str | list[str], callback: Callback) -> CommandHandler:
-            return CommandHandler(names, callback, filters=new)
-
         app.add_handlers(
             [
-                command(["start", "help"], self.help),
-                command("tim", self.find),
-                command("vanban", self.documents),
-                command("nguon", self.sources_list),
-                command("stats", self.stats),
-                command("reindex", self.reindex),
-                command("xoa", self.remove),
+                CommandHandler(list(TABLE), self.command, filters=new),
                 MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.question),
                 MessageHandler(private & filters.Document.ALL, self.document),
                 MessageHandler(private & filters.COMMAND, self.unknown),
@@ -98,9 +81,15 @@ class Handlers:
 
     # -- members --------------------------------------------------------------------
 
-    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/start`, `/help`: what the bot knows and how to ask."""
-        await _send(update, [markup.about(self.service.info())])
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command of the table (bot/commands.py): its replies, rendered as HTML."""
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        args = " ".join(context.args or [])
+        run = self.commands.run(name, self._caller(update), args)
+        await replies(run, lambda reply: _send(update, markup.render(reply)))
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text: a question, answered with sources and buttons."""
@@ -127,6 +116,9 @@ class Handlers:
             return
         try:
             await _send(update, _render(reply), _answer_keyboard(reply))
+            if reply.answer is not None and reply.question_id is not None:
+                # what /xemnguon and /them refer to, as on Zalo
+                self.service.remember(CHANNEL, str(message.chat.id), reply.question_id)
         except Forbidden:
             log.info(
                 "chat %s blocked the bot: question %s not delivered",
@@ -139,30 +131,6 @@ class Handlers:
             if reply.question_id is not None:
                 self.service.undelivered(reply.question_id)
             raise
-
-    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/tim <từ khóa>`: matching articles."""
-        keywords = " ".join(context.args or [])
-        if not keywords:
-            await _send(update, markup.plain(texts.FIND_USAGE))
-            return
-        found = await self.service.find(keywords)
-        said = texts.echo(keywords)
-        if not found:
-            await _send(update, markup.plain(texts.NOT_FOUND.format(keywords=said)))
-            return
-        await _send(update, markup.article_list(texts.FOUND.format(keywords=said), found))
-
-    async def documents(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/vanban [từ khóa]`: the register of documents."""
-        lines = self.service.documents(" ".join(context.args or []))
-        await _send(update, markup.split([markup.escape(line) for line in lines], "\n"))
-
-    async def sources_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/nguon`: the corpus, newest first."""
-        articles = self.service.articles()
-        title = texts.CORPUS.format(count=len(articles))
-        await _send(update, markup.article_list(title, articles[:30], total=len(articles)))
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: a short explanation (in groups only when replied to)."""
@@ -191,16 +159,16 @@ class Handlers:
             return
         qid, user = int(qid_text), str(query.from_user.id)
         if action == "src":
-            citations = self.service.citations(qid)
+            sources = self.commands.sources(qid)
             await query.answer()
-            if citations is not None:
-                await _send(update, markup.sources_messages(citations))
+            if sources is not None:
+                await _send(update, markup.render(sources))
         elif action == "more" and arg.isdigit():
-            page = await self.service.more(qid, int(arg))
+            page = await self.commands.page(qid, int(arg))
             await query.answer()
             if page is not None:
                 keyboard = _more_keyboard(qid, page.page + 1) if page.has_more else None
-                await _send(update, markup.page_messages(page), keyboard)
+                await _send(update, markup.render([Passages(page)]), keyboard)
         elif action == "up" and self.service.feedback(qid, user, +1):
             await query.answer(texts.THANKS_UP)
         elif action == "down" and self.service.feedback(qid, user, -1):
@@ -214,27 +182,6 @@ class Handlers:
 
     # -- admins ---------------------------------------------------------------------
 
-    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/stats` (admins)."""
-        if await self._admin(update, "/stats"):
-            await _send(update, markup.plain(self.service.stats()))
-
-    async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/reindex` (admins): rebuild from the corpus dir."""
-        if await self._admin(update, "/reindex"):
-            await _send(update, markup.plain(texts.REINDEXING))
-            result = await self.service.reindex()
-            await _send(update, markup.plain(result.text))
-
-    async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/xoa <doc_id>` (admins)."""
-        if await self._admin(update, "/xoa"):
-            if len(context.args or []) != 1:
-                await _send(update, markup.plain(texts.REMOVE_USAGE))
-                return
-            result = await self.service.remove(context.args[0])  # type: ignore[index]
-            await _send(update, markup.plain(result.text))
-
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A file sent in private (admins): added to the corpus and the index."""
         message = update.effective_message
@@ -242,7 +189,9 @@ class Handlers:
             return
         document = message.document
         name = Path(document.file_name or "tai-lieu.txt").name
-        if not await self._admin(update, f"upload of {name!r}"):
+        caller = self._caller(update)
+        if not self.commands.authorised(caller, f"upload of {name!r}"):
+            await _send(update, markup.plain(texts.NOT_ADMIN))
             return
         if (document.file_size or 0) > MAX_UPLOAD_BYTES:
             await _send(
@@ -254,16 +203,17 @@ class Handlers:
             path = Path(tmp) / name
             telegram_file = await context.bot.get_file(document.file_id)
             await telegram_file.download_to_drive(path)
-            result = await self.service.add_file(path)
-        await _send(update, markup.plain(result.text))
+            run = self.commands.add_file(caller, path)
+            await replies(run, lambda reply: _send(update, markup.render(reply)))
 
-    async def _admin(self, update: Update, what: str) -> bool:
-        user = update.effective_user
-        if user is not None and user.id in self.admin_ids:
-            return True
-        log.warning("refused %s from non-admin user %s", what, user.id if user else "?")
-        await _send(update, markup.plain(texts.NOT_ADMIN))
-        return False
+    def _caller(self, update: Update) -> Caller:
+        chat, user = update.effective_chat, update.effective_user
+        return Caller(
+            CHANNEL,
+            str(chat.id if chat else ""),
+            str(user.id if user else "?"),
+            admin=user is not None and user.id in self.admin_ids,
+        )
 
     # -- errors ---------------------------------------------------------------------
 

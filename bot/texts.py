@@ -33,6 +33,7 @@ ASK_REASON = "Câu trả lời chưa tốt vì sao? (không bắt buộc)"
 THANKS_REASON = "Cảm ơn bạn! Đã ghi nhận lý do: {reason}."
 NO_SOURCES = "Câu trả lời này không trích dẫn nguồn nào."
 NO_MORE = "Không còn kết quả nào khác cho câu hỏi này."
+NOTHING_YET = "Chưa có câu trả lời nào để góp ý hay xem thêm. Hãy đặt câu hỏi trước nhé."
 MORE_TITLE = "Các đoạn liên quan khác (trang {page}):"
 ABOUT_TITLE = "Hỏi đáp về chỉ thị, nghị quyết của Đảng"
 

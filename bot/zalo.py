@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import plaintext, texts
+from bot.commands import Caller, Commands, replies
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 TEXT_EVENT = "message.text.received"
-NOTHING_YET = "Chưa có câu trả lời nào để góp ý hay xem thêm. Hãy đặt câu hỏi trước nhé."
 WHY = "Nếu muốn, hãy nhắn lý do: “sai nguồn”, “không liên quan” hoặc “đã cũ”."
 ASK_USAGE = "Hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 nói gì?"
 _REASONS = {fold(label): code for code, label in REASONS.items()}
@@ -93,19 +93,7 @@ class Handlers:
         self.typing_after = typing_after
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.names: tuple[str, ...] = ()  # the bot's names, for mentions in groups
-        self.commands: dict[str, Callable[[Incoming, str], Awaitable[None]]] = {
-            "start": self.help,
-            "help": self.help,
-            "hoi": self.ask,
-            "tim": self.find,
-            "vanban": self.documents,
-            "nguon": self.sources_list,
-            "xemnguon": self.cited,
-            "them": self.more,
-            "stats": self.stats,
-            "reindex": self.reindex,
-            "xoa": self.remove,
-        }
+        self.commands = Commands(service)
 
     async def handle(self, message: Incoming) -> None:
         """Reply to one message; errors are logged and the member gets an apology."""
@@ -135,11 +123,14 @@ class Handlers:
             return
         command, _, args = text[1:].partition(" ")
         command, args = command.split("@", 1)[0].lower(), args.strip()
-        handler = self.commands.get(command)
-        if handler is None:
-            await self._send(m, [texts.UNKNOWN])
-        else:
-            await handler(m, args)
+        if command == "hoi":  # a question in a group, without naming the bot
+            await (self.question(m, args) if args else self._send(m, [ASK_USAGE]))
+            return
+        caller = Caller(CHANNEL, m.chat_id, m.user_id, admin=m.user_id in self.admin_ids)
+        await replies(
+            self.commands.run(command, caller, args),
+            lambda reply: self._send(m, plaintext.render(reply)),
+        )
 
     def addressed(self, m: Incoming) -> str | None:
         """The text meant for the bot: all of it in private; in groups commands and mentions."""
@@ -173,96 +164,17 @@ class Handlers:
         if reply.answer is not None and reply.question_id is not None:
             self._remember(m.chat_id, reply.question_id, 0)
 
-    async def ask(self, m: Incoming, args: str) -> None:
-        """`/hoi <câu hỏi>`: a question (how to ask in a group without naming the bot)."""
-        await (self.question(m, args) if args else self._send(m, [ASK_USAGE]))
-
-    async def help(self, m: Incoming, args: str) -> None:
-        """`/start`, `/help`."""
-        await self._send(m, plaintext.plain(plaintext.about(self.service.info())))
-
-    async def find(self, m: Incoming, keywords: str) -> None:
-        """`/tim <từ khóa>`."""
-        if not keywords:
-            await self._send(m, [texts.FIND_USAGE])
-            return
-        found = await self.service.find(keywords)
-        said = texts.echo(keywords)
-        if not found:
-            await self._send(m, [texts.NOT_FOUND.format(keywords=said)])
-            return
-        await self._send(m, plaintext.article_list(texts.FOUND.format(keywords=said), found))
-
-    async def documents(self, m: Incoming, keywords: str) -> None:
-        """`/vanban [từ khóa]`: the register of documents."""
-        await self._send(m, plaintext.messages(self.service.documents(keywords), separator="\n"))
-
-    async def sources_list(self, m: Incoming, args: str) -> None:
-        """`/nguon`: the corpus, newest first."""
-        articles = self.service.articles()
-        title = texts.CORPUS.format(count=len(articles))
-        await self._send(m, plaintext.article_list(title, articles[:30], total=len(articles)))
-
-    async def cited(self, m: Incoming, args: str) -> None:
-        """`/xemnguon`: the cited passages of the chat's last answer, in full."""
-        last = self.service.last(CHANNEL, m.chat_id)
-        citations = self.service.citations(last[0]) if last else None
-        if citations is None:
-            await self._send(m, [NOTHING_YET])
-            return
-        await self._send(m, plaintext.sources_messages(citations))
-
-    async def more(self, m: Incoming, args: str) -> None:
-        """`/them`: the next page of further passages for the chat's last answer."""
-        last = self.service.last(CHANNEL, m.chat_id)
-        page = await self.service.more(last[0], last[1] + 1) if last else None
-        if last is None or page is None:
-            await self._send(m, [NOTHING_YET if last is None else texts.NO_MORE])
-            return
-        self._remember(m.chat_id, last[0], page.page)
-        await self._send(m, plaintext.page_messages(page))
-
     async def feedback(self, m: Incoming, vote: int, reason: str | None) -> None:
         """👍, 👎 or a reason, sent as text: stored for the chat's last answer."""
         last = self.service.last(CHANNEL, m.chat_id)
         if last is None or not self.service.feedback(last[0], m.user_id, vote, reason):
             if not m.group:
-                await self._send(m, [NOTHING_YET])
+                await self._send(m, [texts.NOTHING_YET])
             return
         if reason is not None:
             await self._send(m, [texts.THANKS_REASON.format(reason=REASONS[reason])])
         else:
             await self._send(m, [texts.THANKS_UP if vote > 0 else f"{texts.THANKS_DOWN} {WHY}"])
-
-    # -- admins ---------------------------------------------------------------------
-
-    async def stats(self, m: Incoming, args: str) -> None:
-        """`/stats` (admins)."""
-        if await self._admin(m, "/stats"):
-            await self._send(m, plaintext.plain(self.service.stats()))
-
-    async def reindex(self, m: Incoming, args: str) -> None:
-        """`/reindex` (admins): rebuild from the corpus dir."""
-        if await self._admin(m, "/reindex"):
-            await self._send(m, [texts.REINDEXING])
-            result = await self.service.reindex()
-            await self._send(m, plaintext.plain(result.text))
-
-    async def remove(self, m: Incoming, args: str) -> None:
-        """`/xoa <doc_id>` (admins)."""
-        if await self._admin(m, "/xoa"):
-            if len(args.split()) != 1:
-                await self._send(m, [texts.REMOVE_USAGE])
-                return
-            result = await self.service.remove(args)
-            await self._send(m, plaintext.plain(result.text))
-
-    async def _admin(self, m: Incoming, what: str) -> bool:
-        if m.user_id in self.admin_ids:
-            return True
-        log.warning("refused %s from non-admin Zalo user %s", what, m.user_id)
-        await self._send(m, [texts.NOT_ADMIN])
-        return False
 
     # -- plumbing -------------------------------------------------------------------
 

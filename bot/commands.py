@@ -1,0 +1,240 @@
+"""The command table every channel shares: what `/help`, `/tim`, `/nguon`, `/vanban`, the
+sources and further results of an answer, and the admin commands say, as channel-neutral
+blocks. A channel parses its updates into (command, Caller, arguments), runs the command
+here and renders the blocks (Telegram HTML, Zalo plain text, the terminal)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import texts
+from bot.service import ChatService, CorpusInfo, Page
+from index.documents import Article
+from retrieval.answering import Citation
+
+log = logging.getLogger(__name__)
+
+CORPUS_LISTED = 30  # articles `/nguon` lists; the rest are counted
+
+
+# -- blocks: what a reply holds, before a channel renders it -------------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    """A plain text (escaped and split by the channel)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class About:
+    """`/help`: what the bot knows; the channel adds how to use it there."""
+
+    info: CorpusInfo
+
+
+@dataclass(frozen=True)
+class Articles:
+    """A numbered list of articles under a title; `total` counts those not listed."""
+
+    title: str
+    articles: tuple[Article, ...]
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Short lines kept together (the register of documents)."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The cited passages of an answer, in full."""
+
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Passages:
+    """A page of further passages for an answer."""
+
+    page: Page
+
+
+Block = Say | About | Articles | Lines | Sources | Passages
+Reply = list[Block]  # one reply: a channel sends it as one or more messages
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs a command, and where."""
+
+    channel: str
+    chat: str
+    user: str
+    admin: bool = False
+
+
+Run = Callable[["Commands", Caller, str], AsyncIterator[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One entry of the table: what runs, who may, and how the channel's menu shows it."""
+
+    run: Run
+    description: str = ""  # the menu's line; empty: not in the menu
+    admin: bool = False
+
+
+class Commands:
+    """The chat core's commands, for every channel; `run` yields the replies in order."""
+
+    def __init__(self, service: ChatService) -> None:
+        self.service = service
+
+    async def run(self, name: str, caller: Caller, args: str = "") -> AsyncIterator[Reply]:
+        """The replies to `/name args` (an admin command refused to anyone else)."""
+        command = TABLE.get(name)
+        if command is None:
+            yield [Say(texts.UNKNOWN)]
+            return
+        if command.admin and not self.authorised(caller, f"/{name}"):
+            yield [Say(texts.NOT_ADMIN)]
+            return
+        async for reply in command.run(self, caller, args.strip()):
+            yield reply
+
+    def authorised(self, caller: Caller, what: str) -> bool:
+        """Whether an admin action may run; a refusal is logged (the user, never a secret)."""
+        if caller.admin:
+            return True
+        log.warning("refused %s from non-admin %s user %s", what, caller.channel, caller.user)
+        return False
+
+    # -- members ------------------------------------------------------------------------
+
+    async def help(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/start`, `/help`: what the bot knows and how to ask."""
+        yield [About(self.service.info())]
+
+    async def find(self, caller: Caller, keywords: str) -> AsyncIterator[Reply]:
+        """`/tim <từ khóa>`: matching articles."""
+        if not keywords:
+            yield [Say(texts.FIND_USAGE)]
+            return
+        found = await self.service.find(keywords)
+        said = texts.echo(keywords)
+        if not found:
+            yield [Say(texts.NOT_FOUND.format(keywords=said))]
+        else:
+            yield [Articles(texts.FOUND.format(keywords=said), tuple(found))]
+
+    async def documents(self, caller: Caller, keywords: str) -> AsyncIterator[Reply]:
+        """`/vanban [từ khóa]`: the register of documents."""
+        yield [Lines(tuple(self.service.documents(keywords)))]
+
+    async def sources_list(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/nguon`: the corpus, newest first."""
+        articles = self.service.articles()
+        title = texts.CORPUS.format(count=len(articles))
+        yield [Articles(title, tuple(articles[:CORPUS_LISTED]), total=len(articles))]
+
+    async def cited(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/xemnguon`: the cited passages of the chat's last answer, in full."""
+        last = self.service.last(caller.channel, caller.chat)
+        sources = self.sources(last[0]) if last else None
+        yield sources if sources is not None else [Say(texts.NOTHING_YET)]
+
+    async def more(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/them`: the next page of further passages for the chat's last answer."""
+        last = self.service.last(caller.channel, caller.chat)
+        if last is None:
+            yield [Say(texts.NOTHING_YET)]
+            return
+        page = await self.service.more(last[0], last[1] + 1)
+        if page is None:
+            yield [Say(texts.NO_MORE)]
+            return
+        self.service.remember(caller.channel, caller.chat, last[0], page.page)
+        yield [Passages(page)]
+
+    # -- what an answer's buttons (or the commands above) show ---------------------------
+
+    def sources(self, question_id: int) -> Reply | None:
+        """The cited passages of a stored answer; None if the answer is unknown."""
+        citations = self.service.citations(question_id)
+        return None if citations is None else [Sources(citations)]
+
+    async def page(self, question_id: int, page: int) -> Page | None:
+        """Page `page` of further passages of a stored answer; None if there is none."""
+        return await self.service.more(question_id, page)
+
+    # -- admins -------------------------------------------------------------------------
+
+    async def stats(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/stats`: questions, answers, feedback, the index."""
+        yield [Say(self.service.stats())]
+
+    async def reindex(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/reindex`: rebuild from the corpus directory, saying so first."""
+        yield [Say(texts.REINDEXING)]
+        yield [Say((await self.service.reindex()).text)]
+
+    async def remove(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/xoa <mã bài>`: remove an article."""
+        if len(args.split()) != 1:
+            yield [Say(texts.REMOVE_USAGE)]
+            return
+        yield [Say((await self.service.remove(args)).text)]
+
+    async def add_file(self, caller: Caller, path: Path) -> AsyncIterator[Reply]:
+        """A file an admin sent: added to the corpus and the index."""
+        if not self.authorised(caller, f"upload of {path.name!r}"):
+            yield [Say(texts.NOT_ADMIN)]
+            return
+        yield [Say((await self.service.add_file(path)).text)]
+
+
+def _entry(
+    method: Callable[[Commands, Caller, str], AsyncIterator[Reply]],
+    description: str = "",
+    admin: bool = False,
+) -> Command:
+    return Command(method, description, admin)
+
+
+TABLE: dict[str, Command] = {
+    "start": _entry(Commands.help),
+    "help": _entry(Commands.help, "Hướng dẫn cách hỏi"),
+    "tim": _entry(Commands.find, "Tìm bài viết theo từ khóa"),
+    "vanban": _entry(Commands.documents, "Các văn bản được nhắc đến: /vanban [từ khóa]"),
+    "nguon": _entry(Commands.sources_list, "Danh sách bài viết"),
+    "xemnguon": _entry(Commands.cited),
+    "them": _entry(Commands.more),
+    "stats": _entry(Commands.stats, "Thống kê hỏi đáp", admin=True),
+    "reindex": _entry(Commands.reindex, "Lập lại chỉ mục từ thư mục tài liệu", admin=True),
+    "xoa": _entry(Commands.remove, "Xoá một bài: /xoa <mã bài>", admin=True),
+}
+
+
+def menu(admin: bool, names: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(command, description) of the table's menu entries, members' or admins' only;
+    `names` limits them to those a channel offers."""
+    return [
+        (name, c.description)
+        for name, c in TABLE.items()
+        if c.description and c.admin == admin and (not names or name in names)
+    ]
+
+
+async def replies(run: AsyncIterator[Reply], send: Callable[[Reply], Awaitable[None]]) -> None:
+    """Send each reply of a command as it comes (a long re-index says so before it starts)."""
+    async for reply in run:
+        await send(reply)
