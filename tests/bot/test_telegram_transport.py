@@ -18,8 +18,6 @@ from tests.bot.conftest import (
     free_port,
     running,
     start_bot,
-    started_while_down,
-    startup_error,
 )
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
 
@@ -79,21 +77,6 @@ async def test_the_error_handler_logs_and_apologises(
     assert "đã có lỗi khi xử lý tin nhắn" in apology.visible
     errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.telegram"]
     assert errors and errors[0].exc_info is not None
-
-
-async def test_a_bot_api_down_at_start_up_is_waited_for(service: ChatService) -> None:
-    fake = FakeTelegram()
-    async with started_while_down(fake, start_bot(fake, service, startup_seconds=30)):
-        assert "10/9/2018" in (await fake.ask(MEMBER, QUESTION)).visible
-
-
-async def test_a_bot_api_that_stays_down_fails_with_a_clear_message(service: ChatService) -> None:
-    fake = FakeTelegram()
-
-    message = await startup_error(fake, start_bot(fake, service, startup_seconds=0.5))
-
-    assert f"cannot reach the Telegram Bot API at http://127.0.0.1:{fake.port}" in message
-    assert "HOIDAP_TELEGRAM_BASE_URL" in message and TOKEN not in message
 
 
 async def test_webhook_mode_requires_the_secret_token(

@@ -24,8 +24,6 @@ from tests.bot.conftest import (
     free_port,
     running,
     start_zalo_bot,
-    started_while_down,
-    startup_error,
 )
 from tests.bot.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.bot.fake_telegram import FakeTelegram
@@ -128,21 +126,6 @@ async def test_a_wrong_token_fails_at_once_with_a_clear_message(
     await client.aclose()
 
     assert "HOIDAP_ZALO_TOKEN" in str(raised.value) and "wrong-token" not in str(raised.value)
-
-
-async def test_a_bot_api_down_at_start_up_is_waited_for(service: ChatService) -> None:
-    zalo = FakeZalo()
-    async with started_while_down(zalo, start_zalo_bot(zalo, service, startup_seconds=30)):
-        assert "10/9/2018" in (await zalo.ask(MEMBER, QUESTION)).text
-
-
-async def test_a_bot_api_that_stays_down_fails_with_a_clear_message(service: ChatService) -> None:
-    zalo = FakeZalo()
-
-    message = await startup_error(zalo, start_zalo_bot(zalo, service, startup_seconds=0.5))
-
-    assert f"cannot reach the Zalo Bot API at http://127.0.0.1:{zalo.port}" in message
-    assert "HOIDAP_ZALO_BASE_URL" in message and TOKEN not in message
 
 
 async def test_the_fake_wakes_a_pending_long_poll_on_shutdown(zalo: FakeZalo) -> None:
