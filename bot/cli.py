@@ -17,7 +17,6 @@ from pydantic import SecretStr, ValidationError
 
 from bot.render import plain_text
 from bot.settings import Settings
-from bot.terminal import chat
 from evaluation.report import write_report
 from evaluation.runner import (
     CONDITIONS,
@@ -43,6 +42,7 @@ from retrieval.searcher import Searcher, Snapshot
 
 if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
     from bot.launch import TelegramBot, Webhook
+    from bot.runner import Channel
     from bot.service import ChatService
     from bot.zalo_launch import ZaloBot
 
@@ -170,13 +170,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise HoidapError(f"invalid settings: {problems}") from None
 
 
-def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int:
-    """`hoidap run` with a token: Telegram, Zalo or both, on one service and one database."""
-    from bot.launch import run
+def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, terminal: bool) -> int:
+    """`hoidap run` / `hoidap chat`: every configured channel (Telegram, Zalo; the terminal
+    when asked for or when no bot token is set) on one chat service and one database."""
+    from bot.runner import run
     from bot.service import ChatService
     from bot.store import Store
     from bot.transport import protect_logs
-    from bot.zalo_launch import run as run_zalo
 
     secrets = [settings.telegram_token, settings.telegram_webhook_secret]
     secrets += [settings.zalo_token, settings.zalo_webhook_secret]
@@ -190,13 +190,21 @@ def _run_bots(settings: Settings, answerer: Answerer, embedder: Embedder) -> int
         burst=settings.rate_limit_burst,
     )
     try:
-        telegram = _telegram_bot(settings, service) if settings.telegram_token else None
-        if settings.zalo_token is None:
-            assert telegram is not None
-            return run(telegram)
-        return run_zalo(_zalo_bot(settings, service), telegram)
+        return run(_channels(settings, service, terminal))
     finally:
         service.store.close()
+
+
+def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[Channel]:
+    """The channels to serve; adding one is one line here and its package."""
+    from bot.terminal import TerminalChat
+
+    channels: list[Channel] = []
+    if not terminal and settings.telegram_token is not None:
+        channels.append(_telegram_bot(settings, service))
+    if not terminal and settings.zalo_token is not None:
+        channels.append(_zalo_bot(settings, service))
+    return channels or [TerminalChat(service)]
 
 
 def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) -> Webhook | None:
@@ -465,9 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         answerer.snapshot()  # fail now, not at the first question, if no index
         embedder.warm_up()  # the faster runtime loads while the first questions are answered
-        if args.command == "run" and (settings.telegram_token or settings.zalo_token):
-            return _run_bots(settings, answerer, embedder)
-        return chat(answerer)
+        return _serve(settings, answerer, embedder, terminal=args.command == "chat")
     except HoidapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -16,9 +16,9 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
 from bot.delivery import RetryAfterLimiter, RetryingRequest
-from bot.running import TYPING_AFTER, ChatOrder, reach, stop_event
+from bot.running import TYPING_AFTER, ChatOrder, reach
 from bot.service import ChatService
-from bot.telegram import ADMIN_COMMANDS, COMMANDS, Handlers
+from bot.telegram import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
 from bot.webhook import Handler, WebhookServer
 from index.errors import HoidapError
 
@@ -138,6 +138,13 @@ class TelegramBot:
         self.startup_seconds = startup_seconds
         self.poll_timeout = poll_timeout
         self.server: WebhookServer | None = None
+        self.channel = CHANNEL
+        self.finished = asyncio.Event()  # a bot runs until it is stopped
+
+    def status(self) -> str:
+        """What `hoidap run` prints once the bot runs."""
+        mode = f"webhook {self.webhook.url}" if self.webhook else "long polling"
+        return f"Telegram bot @{self.app.bot.username} running ({mode}); Ctrl-C stops it."
 
     async def start(self) -> None:
         """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
@@ -183,20 +190,3 @@ class TelegramBot:
                 "Telegram refused the bot token: check HOIDAP_TELEGRAM_TOKEN "
                 f"(from @BotFather) and HOIDAP_TELEGRAM_BASE_URL ({exc})"
             ) from None
-
-
-def run(bot: TelegramBot) -> int:
-    """Run until SIGINT or SIGTERM; the `hoidap run` entry point for Telegram."""
-
-    async def main() -> None:
-        stop = stop_event()
-        await bot.start()
-        mode = f"webhook {bot.webhook.url}" if bot.webhook else "long polling"
-        print(f"Telegram bot @{bot.app.bot.username} running ({mode}); Ctrl-C stops it.")
-        try:
-            await stop.wait()
-        finally:
-            await bot.stop()
-
-    asyncio.run(main())
-    return 0

@@ -31,15 +31,16 @@ def messages(blocks: Iterable[str], limit: int = LIMIT, separator: str = "\n\n")
     return [m for m in split(pieces, separator=separator, limit=limit) if m.strip()]
 
 
-def render(reply: Sequence[Block], limit: int = LIMIT) -> list[str]:
-    """A reply's blocks as plain-text messages, each under `limit`."""
+def render(reply: Sequence[Block], limit: int = LIMIT, tips: str = TIPS) -> list[str]:
+    """A reply's blocks as plain-text messages, each under `limit`; `/help` ends with the
+    channel's `tips`."""
     out: list[str] = []
     for block in reply:
         match block:
             case Say(text):
                 out += plain(text, limit)
             case About(info):
-                out += plain(about(info), limit)
+                out += plain(texts.about(info, tips), limit)
             case Articles(title, articles, total):
                 out += article_list(title, articles, total, limit)
             case Lines(lines):

@@ -127,9 +127,17 @@ class ChatService:
     # -- members --------------------------------------------------------------------
 
     async def ask(
-        self, channel: str, chat: str, user: str, text: str, message: str | None = None
+        self,
+        channel: str,
+        chat: str,
+        user: str,
+        text: str,
+        message: str | None = None,
+        rate_limited: bool = True,
     ) -> Reply | None:
-        """Answer a question; None when this channel message was already handled."""
+        """Answer a question; None when this channel message was already handled.
+
+        `rate_limited=False` for a channel whose one user is trusted (the terminal)."""
         started = time.perf_counter()
         question = text.strip()
         qid = self.store.claim(channel, chat, user, question, message)
@@ -144,7 +152,7 @@ class ChatService:
         if " ".join(fold(question).strip("!.? ").split()) in GREETINGS:
             self.store.finish(qid, Status.GREETING, text=GREETING)
             return Reply(Status.GREETING, GREETING, question_id=qid)
-        wait = self.limiter.take(user)
+        wait = self.limiter.take(f"{channel}:{user}") if rate_limited else 0.0
         if wait > 0:
             reply = SLOW_DOWN.format(seconds=max(1, round(wait)))
             self.store.finish(qid, Status.RATE_LIMITED, text=reply)

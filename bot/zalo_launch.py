@@ -8,11 +8,11 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
-from bot.launch import TelegramBot, Webhook
-from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach, stop_event
+from bot.launch import Webhook
+from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach
 from bot.service import ChatService
 from bot.webhook import WebhookServer
-from bot.zalo import Handlers, Incoming, parse
+from bot.zalo import CHANNEL, Handlers, Incoming, parse
 from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
 from index.errors import HoidapError
 
@@ -49,6 +49,13 @@ class ZaloBot:
         self._tasks: set[asyncio.Task[None]] = set()
         self._order = ChatOrder()
         self._slots = asyncio.Semaphore(CONCURRENCY)
+        self.channel = CHANNEL
+        self.finished = asyncio.Event()  # a bot runs until it is stopped
+
+    def status(self) -> str:
+        """What `hoidap run` prints once the bot runs."""
+        mode = f"webhook {self.webhook.url}" if self.webhook else "long polling"
+        return f"Zalo bot {self.name} running ({mode}); Ctrl-C stops it."
 
     async def start(self) -> None:
         """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""
@@ -127,29 +134,3 @@ class ZaloBot:
                     f"Creator) and HOIDAP_ZALO_BASE_URL ({exc})"
                 ) from None
             raise
-
-
-def run(bot: ZaloBot, telegram: TelegramBot | None = None) -> int:
-    """Run the Zalo bot, and the Telegram bot alongside, until SIGINT or SIGTERM."""
-
-    async def main() -> None:
-        stop = stop_event()
-        started: list[ZaloBot | TelegramBot] = []
-        try:
-            for one in (bot, telegram):
-                if one is not None:
-                    await one.start()
-                    started.append(one)
-            mode = f"webhook {bot.webhook.url}" if bot.webhook else "long polling"
-            print(f"Zalo bot {bot.name} running ({mode}); Ctrl-C stops it.")
-            if telegram is not None:
-                print(f"Telegram bot @{telegram.app.bot.username} running alongside.")
-            await stop.wait()
-        finally:
-            for one in reversed(started):
-                await one.stop()
-            if bot not in started:
-                await bot.client.aclose()
-
-    asyncio.run(main())
-    return 0

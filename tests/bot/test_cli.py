@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,40 @@ def test_chat_answers_each_line_and_exits_on_end_of_input(seed_data_dir: Path) -
     assert "10/9/2018" in result.stdout
     assert "không tìm thấy" in result.stdout
     assert result.stdout.rstrip().endswith("Tạm biệt!")
+
+
+def test_the_terminal_is_a_channel_with_commands_follow_ups_and_no_rate_limit(
+    seed_data_dir: Path, tmp_path: Path
+) -> None:
+    lines = [
+        "/help",
+        "Thành ủy Lào Cai ban hành Quy định số 03 về nội dung gì?",
+        "quy định đó ban hành khi nào?",  # read with the previous question
+        "/xemnguon",
+        *[QUESTION] * 6,  # more than a member's burst: the terminal is not rate limited
+        "/stats",  # the person at the terminal is an admin
+        "/khongco",
+    ]
+    data_dir = tmp_path / "data"  # its own bot.sqlite: the questions are counted
+    shutil.copytree(seed_data_dir, data_dir, ignore=shutil.ignore_patterns("bot.sqlite*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--data-dir", str(data_dir)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    replies = result.stdout.split("\nHỏi đáp: ")[1:]
+
+    assert result.returncode == 0 and len(replies) == len(lines)
+    assert "/xemnguon — đọc nguyên đoạn trích" in replies[0] and "/hoi" not in replies[0]
+    assert "10/9/2018" in replies[2]
+    assert "Thành ủy ban hành Quy định số 03 ngày 10/9/2018" in replies[3]
+    assert all("10/9/2018" in r for r in replies[4:10])
+    assert "Hôm nay: 8 câu hỏi; 8 được trả lời" in replies[10]
+    assert replies[11].startswith("Tôi không biết lệnh này")
+    assert "ERROR" not in result.stderr
 
 
 @pytest.mark.parametrize("command", [["chat"], ["run"]])

@@ -217,7 +217,7 @@ async def test_hoidap_run_serves_zalo_and_telegram_in_one_process(
     assert "10/9/2018" in on_zalo.text and "10/9/2018" in on_telegram.visible
     assert process.returncode == 0
     assert "Zalo bot Hỏi đáp running (long polling)" in out.decode()
-    assert "Telegram bot @hoidap_test_bot running alongside" in out.decode()
+    assert "Telegram bot @hoidap_test_bot running (long polling)" in out.decode()
     logs = err.decode()
     assert "getUpdates" in logs and TOKEN not in logs and TELEGRAM_TOKEN not in logs
     with sqlite3.connect(built_data_dir / "bot.sqlite") as db:
