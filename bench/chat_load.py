@@ -219,7 +219,7 @@ async def run(channel: Channel, args: argparse.Namespace) -> int:
             per_minute=args.per_minute,
             burst=args.questions,
         )
-        service.info()  # load the index before timing
+        service.results.info()  # load the index before timing
         batcher = answerer.searcher.queries
         other = None
         if args.engine_baseline != args.runtime:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import texts
-from bot.service import ChatService, CorpusInfo, Page
+from bot.results import CorpusInfo, Page
+from bot.service import ChatService
 from index.documents import Article
 from retrieval.answering import Citation
 
@@ -122,14 +123,14 @@ class Commands:
 
     async def help(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/start`, `/help`: what the bot knows and how to ask."""
-        yield [About(self.service.info())]
+        yield [About(self.service.results.info())]
 
     async def find(self, caller: Caller, keywords: str) -> AsyncIterator[Reply]:
         """`/tim <từ khóa>`: matching articles."""
         if not keywords:
             yield [Say(texts.FIND_USAGE)]
             return
-        found = await self.service.find(keywords)
+        found = await self.service.results.find(keywords)
         said = texts.echo(keywords)
         if not found:
             yield [Say(texts.NOT_FOUND.format(keywords=said))]
@@ -138,11 +139,11 @@ class Commands:
 
     async def documents(self, caller: Caller, keywords: str) -> AsyncIterator[Reply]:
         """`/vanban [từ khóa]`: the register of documents."""
-        yield [Lines(tuple(self.service.documents(keywords)))]
+        yield [Lines(tuple(self.service.results.documents(keywords)))]
 
     async def sources_list(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/nguon`: the corpus, newest first."""
-        articles = self.service.articles()
+        articles = self.service.results.articles()
         title = texts.CORPUS.format(count=len(articles))
         yield [Articles(title, tuple(articles[:CORPUS_LISTED]), total=len(articles))]
 
@@ -158,7 +159,7 @@ class Commands:
         if last is None:
             yield [Say(texts.NOTHING_YET)]
             return
-        page = await self.service.more(last[0], last[1] + 1)
+        page = await self.service.results.more(last[0], last[1] + 1)
         if page is None:
             yield [Say(texts.NO_MORE)]
             return
@@ -174,32 +175,32 @@ class Commands:
 
     async def page(self, question_id: int, page: int) -> Page | None:
         """Page `page` of further passages of a stored answer; None if there is none."""
-        return await self.service.more(question_id, page)
+        return await self.service.results.more(question_id, page)
 
     # -- admins -------------------------------------------------------------------------
 
     async def stats(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/stats`: questions, answers, feedback, the index."""
-        yield [Say(self.service.stats())]
+        yield [Say(self.service.corpus.stats())]
 
     async def reindex(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/reindex`: rebuild from the corpus directory, saying so first."""
         yield [Say(texts.REINDEXING)]
-        yield [Say((await self.service.reindex()).text)]
+        yield [Say((await self.service.corpus.reindex()).text)]
 
     async def remove(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/xoa <mã bài>`: remove an article."""
         if len(args.split()) != 1:
             yield [Say(texts.REMOVE_USAGE)]
             return
-        yield [Say((await self.service.remove(args)).text)]
+        yield [Say((await self.service.corpus.remove(args)).text)]
 
     async def add_file(self, caller: Caller, path: Path) -> AsyncIterator[Reply]:
         """A file an admin sent: added to the corpus and the index."""
         if not self.authorised(caller, f"upload of {path.name!r}"):
             yield [Say(texts.NOT_ADMIN)]
             return
-        yield [Say((await self.service.add_file(path)).text)]
+        yield [Say((await self.service.corpus.add_file(path)).text)]
 
 
 def _entry(

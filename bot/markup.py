@@ -10,7 +10,7 @@ from html import escape
 
 from bot import texts
 from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
-from bot.service import CorpusInfo, Page
+from bot.results import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 

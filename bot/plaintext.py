@@ -9,7 +9,7 @@ from bot import texts
 from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
 from bot.markup import size, split
 from bot.render import answer_blocks, source_line
-from bot.service import CorpusInfo, Page
+from bot.results import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 

@@ -31,8 +31,9 @@ from telegram.ext import (
 
 from bot import markup, texts
 from bot.commands import TABLE, Caller, Commands, Passages, menu, replies
+from bot.results import MAX_PAGES
 from bot.running import TYPING_AFTER, typing_while
-from bot.service import MAX_PAGES, ChatService, Reply
+from bot.service import ChatService, Reply
 from bot.store import REASONS
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.service import CorpusInfo
+    from bot.results import CorpusInfo
 
 NON_TEXT = (
     "Xin lỗi, tôi chỉ đọc được tin nhắn chữ (chưa nghe được tin nhắn thoại, chưa xem được "
@@ -36,6 +36,21 @@ NO_MORE = "Không còn kết quả nào khác cho câu hỏi này."
 NOTHING_YET = "Chưa có câu trả lời nào để góp ý hay xem thêm. Hãy đặt câu hỏi trước nhé."
 MORE_TITLE = "Các đoạn liên quan khác (trang {page}):"
 ABOUT_TITLE = "Hỏi đáp về chỉ thị, nghị quyết của Đảng"
+EMPTY = (
+    "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi về chỉ thị, nghị quyết của Đảng, "
+    "ví dụ: “Chỉ thị 05 của Bộ Chính trị nói về gì?”"
+)
+TOO_LONG = (
+    "Câu hỏi dài {length} ký tự, vượt quá giới hạn {limit} ký tự. "
+    "Vui lòng hỏi ngắn gọn hơn, mỗi lần một ý."
+)
+SLOW_DOWN = "Bạn hỏi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi hỏi tiếp nhé."
+GREETING = (
+    "Xin chào! Tôi trả lời câu hỏi về chỉ thị, nghị quyết của Đảng, có dẫn nguồn. "
+    "Gõ /help để xem hướng dẫn."
+)
+FAILED = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được. Vui lòng thử lại sau ít phút."
+BUSY = "Chỉ mục đang được cập nhật, vui lòng thử lại sau ít phút."
 
 
 PASSAGE_PREVIEW_CHARS = 700  # of each passage "Thêm kết quả" shows

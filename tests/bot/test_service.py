@@ -100,16 +100,16 @@ async def test_feedback_more_results_and_find(service: ChatService) -> None:
     reply = await service.ask("telegram", "1", "1", QUESTION)
 
     assert service.feedback(reply.question_id, "1", -1, "source")
-    first = await service.more(reply.question_id, 1)
-    second = await service.more(reply.question_id, 2)
-    found = await service.find("Hạ Long")
+    first = await service.results.more(reply.question_id, 1)
+    second = await service.results.more(reply.question_id, 2)
+    found = await service.results.find("Hạ Long")
 
     quotes = reply.answer.citations[0].quotes
     assert len(first.passages) == 3 and first.has_more
     assert not any(q in p.text for q in quotes for p in first.passages)
     assert {p.text for p in first.passages}.isdisjoint(p.text for p in second.passages)
     assert found[0].title == "TP Hạ Long tăng cường công tác xây dựng Đảng"
-    assert await service.more(99999, 1) is None
+    assert await service.results.more(99999, 1) is None
     assert service.store.today_and_week()[0].reasons == {"source": 1}
 
 
@@ -125,28 +125,29 @@ async def test_admin_add_remove_and_reindex(admin_service: ChatService, tmp_path
     bad = tmp_path / "upload" / "rong.txt"
     bad.write_bytes(b"")
 
-    added = await admin_service.add_file(upload)
-    refused = await admin_service.add_file(bad)
-    wrong_kind = await admin_service.add_file(tmp_path / "upload" / "anh.png")
+    added = await admin_service.corpus.add_file(upload)
+    refused = await admin_service.corpus.add_file(bad)
+    wrong_kind = await admin_service.corpus.add_file(tmp_path / "upload" / "anh.png")
     answer = await admin_service.ask("telegram", "1", "1", "Chỉ thị 99-CT/TW ban hành ngày nào?")
 
     assert added.ok and "thêm: Chỉ thị 99 về chuyển đổi số <trong> Đảng & đoàn thể" in added.text
     assert "đoạn (mã chi-thi-99)" in added.text
-    assert (admin_service.corpus_dir / "chi-thi-99.txt").exists()
+    assert (admin_service.corpus.corpus_dir / "chi-thi-99.txt").exists()
     assert not refused.ok and "rong.txt" in refused.text and "Lý do" in refused.text
     assert not wrong_kind.ok and ".docx" in wrong_kind.text
     assert "2/3/2024" in answer.text
 
-    removed = await admin_service.remove("chi-thi-99")
-    missing = await admin_service.remove("khong-co")
-    assert removed.ok and not (admin_service.corpus_dir / "chi-thi-99.txt").exists()
+    removed = await admin_service.corpus.remove("chi-thi-99")
+    missing = await admin_service.corpus.remove("khong-co")
+    assert removed.ok and not (admin_service.corpus.corpus_dir / "chi-thi-99.txt").exists()
     assert not missing.ok and "/nguon" in missing.text
-    assert admin_service.info().articles == 5
+    assert admin_service.results.info().articles == 5
 
-    (admin_service.corpus_dir / "extra.txt").write_text(upload.read_text(encoding="utf-8"))
-    rebuilt = await admin_service.reindex()
+    (admin_service.corpus.corpus_dir / "extra.txt").write_text(upload.read_text(encoding="utf-8"))
+    rebuilt = await admin_service.corpus.reindex()
     assert rebuilt.ok and "6 bài" in rebuilt.text
-    assert len(read_paths([admin_service.corpus_dir]).articles) == admin_service.info().articles
+    corpus = read_paths([admin_service.corpus.corpus_dir])
+    assert len(corpus.articles) == admin_service.results.info().articles
 
 
 class WithoutArticle:
@@ -169,8 +170,8 @@ async def test_a_reranker_reaches_answers_further_results_and_find(
     service.answerer.searcher.reranker = reranker
 
     reply = await service.ask("telegram", "4", "4", question)
-    page = await service.more(reply.question_id, 1)
-    found = await service.find("Hạ Long chỉ thị")
+    page = await service.results.more(reply.question_id, 1)
+    found = await service.results.find("Hạ Long chỉ thị")
 
     assert HA_LONG in {c.doc_id for c in before.answer.citations}
     assert reranker.calls == 3

@@ -39,7 +39,8 @@ async def test_an_uploaded_article_becomes_searchable_while_others_get_answers(
     assert f"thêm: {TITLE}" in done.visible and "đoạn (mã chi-thi-99)" in done.visible
     assert "2/3/2024" in new.visible and TITLE in new.visible  # escaped, not broken
     assert 'href="https://example.org/chi-thi-99?a=1&amp;b=2"' in new.text
-    assert (admin_service.corpus_dir / "chi-thi-99.txt").read_text(encoding="utf-8") == ARTICLE
+    kept = admin_service.corpus.corpus_dir / "chi-thi-99.txt"
+    assert kept.read_text(encoding="utf-8") == ARTICLE
     assert fake.errors == []
 
 
@@ -86,5 +87,5 @@ async def test_stats_remove_and_reindex(
     assert "/xoa 000_779c702780cfd434" in usage.visible
     assert "Đã xoá bài “TP Hạ Long tăng cường công tác xây dựng Đảng”" in removed.visible
     assert "4 bài" in rebuilt.visible
-    assert admin_service.info().articles == 4
+    assert admin_service.results.info().articles == 4
     await asyncio.sleep(0)

@@ -168,7 +168,7 @@ async def test_admins_stats_remove_and_reindex(
     assert "/xoa 000_779c702780cfd434" in usage
     assert "Đã xoá bài “TP Hạ Long tăng cường công tác xây dựng Đảng”" in removed
     assert "Đang lập lại chỉ mục" in working and "4 bài" in rebuilt.text
-    assert admin_service.info().articles == 4
+    assert admin_service.results.info().articles == 4
 
 
 async def test_feedback_after_a_restart_reaches_the_answer_given_before_it(
