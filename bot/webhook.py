@@ -1,4 +1,7 @@
-"""A minimal HTTP/1.1 server for webhooks (Telegram now, Zalo later) on asyncio streams."""
+"""A minimal HTTP/1.1 server for the Telegram and Zalo webhooks, on asyncio streams.
+
+A request is accepted only with the secret header the platform was given, and its body is
+bounded; what it carries goes to the channel's own handler."""
 
 from __future__ import annotations
 
