@@ -14,7 +14,7 @@ import sys
 
 from chat_load import Channel, arguments, question, run
 
-from bot.launch import TelegramBot, build_application
+from bot.telegram.launch import TelegramBot, build_application
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
 
 FIRST_CHAT = 10_000

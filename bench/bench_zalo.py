@@ -16,8 +16,8 @@ import sys
 from chat_load import Channel, arguments, question, run
 
 from bot.plaintext import FEEDBACK_HINT
-from bot.zalo_client import ZaloClient
-from bot.zalo_launch import ZaloBot
+from bot.zalo.client import ZaloClient
+from bot.zalo.launch import ZaloBot
 from tests.bot.fake_zalo import TOKEN, FakeZalo
 
 

@@ -41,10 +41,10 @@ from retrieval.answering import Answer, Answerer
 from retrieval.searcher import Searcher, Snapshot
 
 if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
-    from bot.launch import TelegramBot, Webhook
     from bot.runner import Channel
     from bot.service import ChatService
-    from bot.zalo_launch import ZaloBot
+    from bot.telegram.launch import TelegramBot, Webhook
+    from bot.zalo.launch import ZaloBot
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[
 
 def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) -> Webhook | None:
     """Webhook mode when a public URL and its secret are configured, else None (polling)."""
-    from bot.launch import Webhook
+    from bot.telegram.launch import Webhook
 
     if not url or secret is None:
         return None
@@ -217,7 +217,7 @@ def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) 
 
 
 def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
-    from bot.launch import TelegramBot, build_application
+    from bot.telegram.launch import TelegramBot, build_application
 
     assert settings.telegram_token is not None
     webhook = _webhook(
@@ -243,8 +243,8 @@ def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
 
 
 def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
-    from bot.zalo_client import ZaloClient
-    from bot.zalo_launch import ZaloBot
+    from bot.zalo.client import ZaloClient
+    from bot.zalo.launch import ZaloBot
 
     assert settings.zalo_token is not None
     webhook = _webhook(

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from bot import texts
 from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
-from bot.markup import size, split
-from bot.render import answer_blocks, source_line
+from bot.render import answer_blocks, join, shorten, size, source_line
 from bot.results import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
@@ -28,7 +27,7 @@ FEEDBACK_HINT = "Góp ý: nhắn 👍 hoặc 👎 (hoặc “sai nguồn”, “
 def messages(blocks: Iterable[str], limit: int = LIMIT, separator: str = "\n\n") -> list[str]:
     """Join text blocks into messages under `limit`, breaking between paragraphs."""
     pieces = [piece for block in blocks for piece in _paragraphs(block, limit)]
-    return [m for m in split(pieces, separator=separator, limit=limit) if m.strip()]
+    return [m for m in join(pieces, separator, limit) if m.strip()]
 
 
 def render(reply: Sequence[Block], limit: int = LIMIT, tips: str = TIPS) -> list[str]:
@@ -84,7 +83,7 @@ def page_messages(page: Page, limit: int = LIMIT) -> list[str]:
     blocks = [texts.MORE_TITLE.format(page=page.page)]
     for n, p in enumerate(page.passages, start=(page.page - 1) * len(page.passages) + 1):
         blocks.append(_article_line(n, p.title or p.doc_id, p.source, p.published_at, p.url))
-        blocks.append(_shorten(p.text, texts.PASSAGE_PREVIEW_CHARS))
+        blocks.append(shorten(p.text, texts.PASSAGE_PREVIEW_CHARS))
     return messages(blocks, limit)
 
 
@@ -126,9 +125,3 @@ def _paragraphs(text: str, limit: int) -> Iterable[str]:
             paragraph = paragraph[cut:].lstrip()
         if paragraph:
             yield paragraph
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + " …"

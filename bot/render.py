@@ -1,6 +1,9 @@
-"""Plain-text rendering of answers, for the terminal (and any channel without markup)."""
+"""What every renderer shares: message sizes, joining blocks under a limit, shortening,
+and the plain-text answer (the terminal, `hoidap ask`, Zalo)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from retrieval.answering import Answer, Citation
 
@@ -26,3 +29,33 @@ def answer_blocks(answer: Answer) -> list[str]:
 def plain_text(answer: Answer) -> str:
     """The answer followed by its numbered sources with links."""
     return "\n\n".join(answer_blocks(answer))
+
+
+def size(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts (an emoji counts twice); never less
+    than the characters, so a text within it is within a limit on characters too."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def join(blocks: Sequence[str], separator: str, limit: int) -> list[str]:
+    """Blocks joined into messages of at most `limit` (by `size`), breaking only between
+    blocks (a block over the limit is its own message: cut it first)."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}{separator}{block}" if current else block
+        if current and size(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages or [""]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at the last space before `limit` characters, with " …"."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"

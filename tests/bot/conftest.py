@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.launch import TelegramBot, Webhook, build_application
 from bot.service import ChatService
 from bot.store import Store
-from bot.zalo_client import ZaloClient
-from bot.zalo_launch import ZaloBot
+from bot.telegram.launch import TelegramBot, Webhook, build_application
+from bot.zalo.client import ZaloClient
+from bot.zalo.launch import ZaloBot
 from index.builder import IndexBuilder
 from index.embedders import Embedder
 from index.errors import HoidapError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import markup
+from bot.telegram import markup
 from retrieval.answering import Answer, Citation
 from tests.bot.fake_telegram import utf16_len, visible_text
 

@@ -8,12 +8,12 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
-from bot.launch import Webhook
 from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach
 from bot.service import ChatService
+from bot.telegram.launch import Webhook
 from bot.webhook import WebhookServer
-from bot.zalo import CHANNEL, Handlers, Incoming, parse
-from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
+from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
+from bot.zalo.handlers import CHANNEL, Handlers, Incoming, parse
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)

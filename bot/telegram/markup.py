@@ -10,6 +10,7 @@ from html import escape
 
 from bot import texts
 from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
+from bot.render import join, shorten, size
 from bot.results import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
@@ -23,11 +24,6 @@ TIPS = (
     "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
 )
 _TAG = re.compile(r"<[^>]*>")
-
-
-def size(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def link(title: str, url: str) -> str:
@@ -66,7 +62,7 @@ def page_messages(page: Page) -> list[str]:
         blocks.append(
             f"{n}. {link(p.title or p.doc_id, p.url)}" + (f" — {where}" if where else "")
         )
-        blocks.extend(_pieces(_shorten(p.text, texts.PASSAGE_PREVIEW_CHARS)))
+        blocks.extend(_pieces(shorten(p.text, texts.PASSAGE_PREVIEW_CHARS)))
     return split(blocks)
 
 
@@ -131,19 +127,8 @@ def plain(text: str) -> list[str]:
 def split(
     blocks: Sequence[str], separator: str = "\n\n", limit: int = LIMIT - MARGIN
 ) -> list[str]:
-    """Join HTML blocks into messages under the limit, breaking only between blocks."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}{separator}{block}" if current else block
-        if current and size(candidate) > limit:
-            messages.append(current)
-            current = block
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages or [""]
+    """Join HTML blocks into messages under Telegram's limit, breaking only between blocks."""
+    return join(blocks, separator, limit)
 
 
 def _source_line(c: Citation) -> str:
@@ -189,12 +174,6 @@ def _find_all(text: str, needle: str) -> Iterable[int]:
     while start >= 0:
         yield start
         start = text.find(needle, start + 1)
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _date(iso: str) -> str:

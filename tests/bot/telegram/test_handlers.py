@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.launch import TelegramBot
 from bot.service import ChatService
+from bot.telegram.launch import TelegramBot
 from tests.bot.conftest import MEMBER, QUESTION
 from tests.bot.fake_telegram import BOT, FakeTelegram
 

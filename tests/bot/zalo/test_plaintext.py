@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from bot import plaintext
 from bot.render import plain_text
 from bot.settings import Settings
-from bot.zalo import feedback_of, parse
+from bot.zalo.handlers import feedback_of, parse
 from retrieval.answering import Answer, Citation
 
 PARAGRAPH = "Câu văn dài về công tác xây dựng, chỉnh đốn Đảng <b>&amp; hệ thống chính trị. " * 12

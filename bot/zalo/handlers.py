@@ -13,7 +13,7 @@ from bot.commands import Caller, Commands, replies
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
-from bot.zalo_client import ZaloClient
+from bot.zalo.client import ZaloClient
 from index.errors import HoidapError
 from index.vietnamese import fold
 

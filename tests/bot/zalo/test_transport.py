@@ -14,10 +14,10 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from bot.launch import Webhook
 from bot.service import ChatService
-from bot.zalo_client import ZaloClient, ZaloError, ZaloNetworkError
-from bot.zalo_launch import ZaloBot
+from bot.telegram.launch import Webhook
+from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
+from bot.zalo.launch import ZaloBot
 from index.errors import HoidapError
 from tests.bot.conftest import (
     QUESTION,

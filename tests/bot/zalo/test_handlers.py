@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.ratelimit import RateLimiter
 from bot.service import ChatService
-from bot.zalo_launch import ZaloBot
+from bot.zalo.launch import ZaloBot
 from index.embedders import Embedder
 from tests.bot.conftest import QUESTION, make_service, running, start_zalo_bot
 from tests.bot.fake_zalo import ADMIN, MAX_TEXT, MEMBER, FakeZalo

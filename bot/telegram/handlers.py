@@ -29,12 +29,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import markup, texts
+from bot import texts
 from bot.commands import TABLE, Caller, Commands, Passages, menu, replies
 from bot.results import MAX_PAGES
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
+from bot.telegram import markup
 
 log = logging.getLogger(__name__)
 

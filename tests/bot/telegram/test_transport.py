@@ -8,8 +8,8 @@ import sqlite3
 import httpx
 import pytest
 
-from bot.launch import TelegramBot, Webhook
 from bot.service import ChatService
+from bot.telegram.launch import TelegramBot, Webhook
 from bot.transport import RedactSecrets
 from tests.bot.conftest import (
     MEMBER,
@@ -49,7 +49,7 @@ async def test_a_bad_gateway_is_retried_once_delivered(
 async def test_a_user_who_blocked_the_bot_is_logged_not_retried(
     fake: FakeTelegram, bot: TelegramBot, service: ChatService, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.telegram")
+    caplog.set_level(logging.INFO, logger="bot.telegram.handlers")
     fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await fake.say(MEMBER, QUESTION)
     await fake.wait_for(lambda: any("blocked" in r.getMessage() for r in caplog.records))
@@ -75,7 +75,11 @@ async def test_the_error_handler_logs_and_apologises(
     apology = await fake.next_message(MEMBER)
 
     assert "đã có lỗi khi xử lý tin nhắn" in apology.visible
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.telegram"]
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelno == logging.ERROR and r.name == "bot.telegram.handlers"
+    ]
     assert errors and errors[0].exc_info is not None
 
 

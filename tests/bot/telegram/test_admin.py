@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot.launch import TelegramBot
 from bot.service import ChatService
+from bot.telegram.launch import TelegramBot
 from tests.bot.conftest import ADMIN, MEMBER, QUESTION
 from tests.bot.fake_telegram import FakeTelegram
 

@@ -15,10 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
-from bot.delivery import RetryAfterLimiter, RetryingRequest
 from bot.running import TYPING_AFTER, ChatOrder, reach
 from bot.service import ChatService
-from bot.telegram import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
+from bot.telegram.delivery import RetryAfterLimiter, RetryingRequest
+from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
 from bot.webhook import Handler, WebhookServer
 from index.errors import HoidapError
 
