@@ -43,7 +43,8 @@ from retrieval.searcher import Searcher, Snapshot
 if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
     from bot.runner import Channel
     from bot.service import ChatService
-    from bot.telegram.launch import TelegramBot, Webhook
+    from bot.telegram.launch import TelegramBot
+    from bot.webhook import Webhook
     from bot.zalo.launch import ZaloBot
 
 log = logging.getLogger(__name__)
@@ -207,12 +208,16 @@ def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[
     return channels or [TerminalChat(service)]
 
 
-def _webhook(url: str | None, secret: SecretStr | None, listen: str, port: int) -> Webhook | None:
-    """Webhook mode when a public URL and its secret are configured, else None (polling)."""
-    from bot.telegram.launch import Webhook
+def _webhook(settings: Settings, channel: str) -> Webhook | None:
+    """The channel's webhook when its public URL and secret are set (HOIDAP_<CHANNEL>_WEBHOOK_
+    URL, _SECRET, _LISTEN, _PORT), else None: long polling."""
+    from bot.webhook import Webhook
 
+    url = getattr(settings, f"{channel}_webhook_url")
+    secret: SecretStr | None = getattr(settings, f"{channel}_webhook_secret")
     if not url or secret is None:
         return None
+    listen, port = (getattr(settings, f"{channel}_webhook_{n}") for n in ("listen", "port"))
     return Webhook(url, secret.get_secret_value(), listen, port)
 
 
@@ -220,12 +225,7 @@ def _telegram_bot(settings: Settings, service: ChatService) -> TelegramBot:
     from bot.telegram.launch import TelegramBot, build_application
 
     assert settings.telegram_token is not None
-    webhook = _webhook(
-        settings.telegram_webhook_url,
-        settings.telegram_webhook_secret,
-        settings.telegram_webhook_listen,
-        settings.telegram_webhook_port,
-    )
+    webhook = _webhook(settings, "telegram")
     app = build_application(
         service,
         settings.telegram_token.get_secret_value(),
@@ -247,12 +247,7 @@ def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
     from bot.zalo.launch import ZaloBot
 
     assert settings.zalo_token is not None
-    webhook = _webhook(
-        settings.zalo_webhook_url,
-        settings.zalo_webhook_secret,
-        settings.zalo_webhook_listen,
-        settings.zalo_webhook_port,
-    )
+    webhook = _webhook(settings, "zalo")
     client = ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_base_url)
     return ZaloBot(
         service,

@@ -11,7 +11,9 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -136,3 +138,23 @@ async def _respond(writer: asyncio.StreamWriter, status: int, close: bool) -> No
     )
     writer.write(head.encode("latin-1") + body)
     await writer.drain()
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where a platform posts updates (its public URL) and where we listen for them."""
+
+    url: str  # public HTTPS URL given to the platform
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    def server(self, handler: Handler, **options: Any) -> WebhookServer:
+        """The server that listens where this webhook says and feeds `handler`."""
+        path = urlsplit(self.url).path or "/"
+        return WebhookServer(self.listen, self.port, path, self.secret, handler, **options)
+
+
+def receiving(webhook: Webhook | None) -> str:
+    """How a bot gets its updates, for its status line."""
+    return f"webhook {webhook.url}" if webhook else "long polling"

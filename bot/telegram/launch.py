@@ -6,9 +6,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -19,7 +17,7 @@ from bot.running import TYPING_AFTER, ChatOrder, reach
 from bot.service import ChatService
 from bot.telegram.delivery import RetryAfterLimiter, RetryingRequest
 from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
-from bot.webhook import Handler, WebhookServer
+from bot.webhook import Webhook, WebhookServer, receiving
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
@@ -27,21 +25,6 @@ log = logging.getLogger(__name__)
 # Updates PTB handles at once. Each waits mostly on the answerer, whose threads bound the
 # real work (retrieval/answering.py ANSWER_THREADS); one chat's updates still run in order.
 CONCURRENT_UPDATES = 256
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """Where Telegram posts updates and where we listen for them."""
-
-    url: str  # public HTTPS URL given to Telegram
-    secret: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
-
-    def server(self, handler: Handler, **options: Any) -> WebhookServer:
-        """The server that listens where this webhook says and feeds `handler`."""
-        path = urlsplit(self.url).path or "/"
-        return WebhookServer(self.listen, self.port, path, self.secret, handler, **options)
 
 
 def build_application(
@@ -143,7 +126,7 @@ class TelegramBot:
 
     def status(self) -> str:
         """What `hoidap run` prints once the bot runs."""
-        mode = f"webhook {self.webhook.url}" if self.webhook else "long polling"
+        mode = receiving(self.webhook)
         return f"Telegram bot @{self.app.bot.username} running ({mode}); Ctrl-C stops it."
 
     async def start(self) -> None:

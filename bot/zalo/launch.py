@@ -10,8 +10,7 @@ from typing import Any
 
 from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach
 from bot.service import ChatService
-from bot.telegram.launch import Webhook
-from bot.webhook import WebhookServer
+from bot.webhook import Webhook, WebhookServer, receiving
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
 from bot.zalo.handlers import CHANNEL, Handlers, Incoming, parse
 from index.errors import HoidapError
@@ -54,8 +53,7 @@ class ZaloBot:
 
     def status(self) -> str:
         """What `hoidap run` prints once the bot runs."""
-        mode = f"webhook {self.webhook.url}" if self.webhook else "long polling"
-        return f"Zalo bot {self.name} running ({mode}); Ctrl-C stops it."
+        return f"Zalo bot {self.name} running ({receiving(self.webhook)}); Ctrl-C stops it."
 
     async def start(self) -> None:
         """Reach the Bot API (retrying while it is down), then poll or serve the webhook."""

@@ -15,7 +15,8 @@ import pytest
 
 from bot.service import ChatService
 from bot.store import Store
-from bot.telegram.launch import TelegramBot, Webhook, build_application
+from bot.telegram.launch import TelegramBot, build_application
+from bot.webhook import Webhook
 from bot.zalo.client import ZaloClient
 from bot.zalo.launch import ZaloBot
 from index.builder import IndexBuilder

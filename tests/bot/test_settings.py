@@ -29,3 +29,22 @@ def test_admin_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert settings.telegram_admin_ids == [12, 34]
     assert "123:abc" not in repr(settings)
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+def test_each_channel_reads_its_own_webhook_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, channel: str
+) -> None:
+    from bot.cli import _webhook
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    assert _webhook(Settings(), channel) is None  # no URL: long polling
+
+    prefix = f"HOIDAP_{channel.upper()}_WEBHOOK"
+    monkeypatch.setenv(f"{prefix}_URL", f"https://bot.example.org/{channel}")
+    monkeypatch.setenv(f"{prefix}_SECRET", "s3cret-Token_1")
+    monkeypatch.setenv(f"{prefix}_PORT", "9443")
+    webhook = _webhook(Settings(), channel)
+
+    assert webhook is not None and webhook.url == f"https://bot.example.org/{channel}"
+    assert (webhook.secret, webhook.port) == ("s3cret-Token_1", 9443)

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from bot.service import ChatService
-from bot.telegram.launch import TelegramBot, Webhook
+from bot.telegram.launch import TelegramBot
 from bot.transport import RedactSecrets
+from bot.webhook import Webhook
 from tests.bot.conftest import (
     MEMBER,
     QUESTION,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.service import ChatService
-from bot.telegram.launch import Webhook
+from bot.webhook import Webhook
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.zalo.launch import ZaloBot
 from index.errors import HoidapError
