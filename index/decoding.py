@@ -3,6 +3,8 @@
 Order: byte-order marks, strict UTF-8, BOM-less UTF-16, then the legacy Vietnamese Windows
 code page (cp1258, which writes tone marks as separate combining characters) when the result
 reads as Vietnamese, and finally charset-normalizer's best guess for other legacy code pages.
+Text typed in the legacy Vietnamese font encodings TCVN3 and VNI, as bytes or already as
+their Latin-1 look-alikes in a UTF-8 file, is converted to Unicode (`index.legacy`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import unicodedata
 from charset_normalizer import from_bytes
 
 from index.errors import IngestError
+from index.legacy import NAMES, from_legacy
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,9 @@ def decode(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             text = _decode_legacy(data, path)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text, encoding = from_legacy(text)
+    if encoding is not None:
+        log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
     if not text.strip():
         raise IngestError(f"{path}: file contains only whitespace")
     if _control_share(text) > _MAX_CONTROL_SHARE:
@@ -90,6 +96,12 @@ def _decode_utf16_without_bom(data: bytes, path: str) -> str:
 
 
 def _decode_legacy(data: bytes, path: str) -> str:
+    try:  # TCVN3 and VNI bytes, as the Windows code page shows them; decode() converts them
+        surface = data.decode("cp1252")
+    except UnicodeDecodeError:
+        surface = data.decode("latin-1")
+    if from_legacy(surface)[1] is not None:
+        return surface
     try:
         text = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:

@@ -28,6 +28,7 @@ from index.cleaning import (
 from index.decoding import decode
 from index.documents import Article
 from index.errors import IngestError
+from index.legacy import NAMES, convert, font_encoding, from_legacy, is_uppercase_font
 from index.vietnamese import fold, normalize
 
 log = logging.getLogger(__name__)
@@ -292,7 +293,9 @@ def _read_pdf(data: bytes, path: str) -> CleanedText:
         for line in (page.extract_text() or "").split("\n"):
             if not _PAGE_NUMBER.fullmatch(line.strip()):
                 lines.append(line)
-    text = "\n".join(lines)
+    text, encoding = from_legacy("\n".join(lines))
+    if encoding is not None:
+        log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
     if not text.strip():
         raise IngestError(
             f"{path}: PDF has no extractable text; it may be a scanned image (run OCR first)"
@@ -308,16 +311,44 @@ def _read_docx(data: bytes, path: str) -> CleanedText:
     from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
+    default_font = document.styles["Normal"].font.name if "Normal" in document.styles else None
     lines = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells
+                texts = (
+                    "\n".join(_docx_paragraph(p, default_font) for p in cell.paragraphs)
+                    for cell in row.cells
+                )
+                cells = list(dict.fromkeys(t.strip() for t in texts))  # merged cells
                 lines.append(" | ".join(c for c in cells if c))
         else:
-            lines.append(block.text)
+            lines.append(_docx_paragraph(block, default_font))
     title = document.core_properties.title or ""
-    return clean_text_article("\n".join(lines), title=title)
+    text, encoding = from_legacy("\n".join(lines))  # legacy text in a font of another name
+    if encoding is not None:
+        log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
+    return clean_text_article(text, title=title)
+
+
+def _docx_paragraph(paragraph: object, default_font: str | None) -> str:
+    """A paragraph's text, each run typed in a TCVN3 or VNI font converted to Unicode."""
+    from docx.text.hyperlink import Hyperlink
+
+    style = getattr(paragraph, "style", None)
+    style_font = style.font.name if style is not None else None
+    parts = []
+    for item in paragraph.iter_inner_content():  # type: ignore[attr-defined]
+        for run in item.runs if isinstance(item, Hyperlink) else (item,):
+            font = run.font.name or style_font or default_font
+            encoding = font_encoding(font)
+            text = run.text
+            if encoding is not None and text:
+                text = convert(text, encoding)
+                if is_uppercase_font(font):
+                    text = text.upper()
+            parts.append(text)
+    return "".join(parts)
 
 
 _READERS: dict[str, Callable[[bytes, str], CleanedText]] = {
@@ -360,7 +391,7 @@ def _jsonl_article(line: str, path: Path) -> Article:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise IngestError(f"article {doc_id!r}: missing or empty 'text'")
-    body = clean_body(text)
+    body = clean_body(from_legacy(text)[0])
     if not body:
         raise IngestError(f"article {doc_id!r}: no article text left after cleaning")
     title = record.get("title") if isinstance(record.get("title"), str) else ""
