@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from index.documents import Official
+from index.official import Parsed
+from index.official import parse as official_header
 from index.vietnamese import fold, normalize
 
 # Whole lines of page navigation, compared without diacritics, case or a trailing colon.
@@ -100,6 +103,7 @@ class CleanedText:
     source: str = ""
     url: str = ""
     published_at: str = ""
+    official: Official | None = None
 
 
 def clean_text_article(raw: str, *, title: str = "", wrapped: bool = False) -> CleanedText:
@@ -109,6 +113,9 @@ def clean_text_article(raw: str, *, title: str = "", wrapped: bool = False) -> C
     after ": ", as in "Kicker: Headline"). `wrapped` is for text whose lines were broken for
     layout (PDF): paragraphs are then rebuilt from line lengths instead of one per line.
     """
+    parsed = official_header(raw.split("\n"), wrapped=wrapped)
+    if parsed is not None:
+        return _official_document(raw, parsed, wrapped)
     lines = [_tidy(line) for line in raw.split("\n")]
     content = [i for i, line in enumerate(lines) if line and not is_boilerplate(line)]
 
@@ -144,6 +151,27 @@ def clean_text_article(raw: str, *, title: str = "", wrapped: bool = False) -> C
     if url and not source:
         source = source_from_url(url)
     return CleanedText(title, body, normalize(source), url, published_at)
+
+
+def _official_document(raw: str, parsed: Parsed, wrapped: bool) -> CleanedText:
+    """An official document: its header names it, its body is what lies between the header
+    and the signer's block."""
+    document = parsed.official
+    fields = {
+        name: normalize(value) if isinstance(value, str) else value
+        for name, value in vars(document).items()
+    }
+    fields["recipients"] = tuple(normalize(r) for r in document.recipients)
+    document = Official(**fields)
+    lines = raw.split("\n")[parsed.body_start : parsed.body_end]
+    body = clean_body("\n".join(lines), wrapped=wrapped)
+    return CleanedText(
+        title=clean_title(document.heading),
+        text=body,
+        source=document.issuer,
+        published_at=document.date,
+        official=document,
+    )
 
 
 def clean_body(text: str, *, wrapped: bool = False) -> str:

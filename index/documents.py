@@ -3,7 +3,52 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+
+# Kinds of document known by their name rather than their number.
+NAMED_KINDS = frozenset({"Luật", "Bộ luật", "Hiến pháp", "Pháp lệnh", "Điều lệ"})
+
+
+@dataclass(frozen=True)
+class Official:
+    """What an official document says of itself in its header and closing."""
+
+    kind: str  # "Chỉ thị", "Nghị quyết", "Quy định", "Luật", …
+    number: str  # "05-CT/TW", "45/2019/QH14"; "" when the document has none
+    issuer: str  # "Bộ Chính trị", "Tỉnh ủy Quảng Ninh", "Quốc hội"
+    date: str  # ISO date (YYYY-MM-DD), or ""
+    place: str = ""  # "Hà Nội"
+    title: str = ""  # "về đẩy mạnh học tập và làm theo …", or a law's name
+    signer: str = ""  # "T/M Bộ Chính trị, Tổng Bí thư, Nguyễn Phú Trọng"
+    recipients: tuple[str, ...] = ()
+    ocr: bool = False  # its text was read from page images
+
+    @property
+    def name(self) -> str:
+        """How a citation names it: "Chỉ thị số 05-CT/TW", or a law by its name, "Luật
+        Phòng, chống ma túy"."""
+        if self.number and self.kind not in NAMED_KINDS:
+            return f"{self.kind} số {self.number}"
+        return f"{self.kind} {self.title}".strip()
+
+    @property
+    def heading(self) -> str:
+        """Its kind, number and title, as its article's title: "Chỉ thị số 05-CT/TW về …"."""
+        if self.kind in NAMED_KINDS or not self.number:
+            return self.name
+        return f"{self.name} {self.title}".strip()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Official | None:
+        if not text:
+            return None
+        fields = json.loads(text)
+        fields["recipients"] = tuple(fields.get("recipients", ()))
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -17,12 +62,16 @@ class Article:
     url: str = ""
     published_at: str = ""  # ISO date (YYYY-MM-DD) when the text has one
     path: str = ""  # where it was read from, for reports
+    official: Official | None = None  # the header of an official document, None for an article
 
     @property
     def content_hash(self) -> str:
         """Fingerprint of everything that would change the indexed chunks or citations."""
         h = hashlib.sha256()
-        for part in (self.title, self.text, self.source, self.url, self.published_at):
+        parts = [self.title, self.text, self.source, self.url, self.published_at]
+        if self.official is not None:  # (articles hash as they did before documents had one)
+            parts.append(self.official.to_json())
+        for part in parts:
             h.update(part.encode("utf-8"))
             h.update(b"\x00")
         return h.hexdigest()
@@ -39,8 +88,12 @@ class Chunk:
     start: int  # character offsets in Article.text
     end: int
     refs: tuple[str, ...] = field(default=())  # canonical directive ids, e.g. "05-CT/TW"
+    unit: str = ""  # an official document's unit: "Điều 5, khoản 2", "Mục II.3"; "" otherwise
+    heading: str = ""  # the headings above the chunk that its text does not start with
 
 
 def passage_text(article_title: str, chunk: Chunk) -> str:
-    """What is embedded and lexically indexed for a chunk: its article's title, then the text."""
-    return f"{article_title}\n{chunk.text}" if article_title else chunk.text
+    """What is embedded and lexically indexed for a chunk: its article's title, the headings
+    it sits under, then the text."""
+    parts = (article_title, chunk.heading, chunk.text)
+    return "\n".join(part for part in parts if part)

@@ -146,6 +146,7 @@ def _read_file(path: Path) -> tuple[list[Article], list[Problem]]:
         url=cleaned.url,
         published_at=cleaned.published_at,
         path=str(path),
+        official=cleaned.official,
     )
     return [article], []
 
@@ -254,6 +255,7 @@ def _read_html(data: bytes, path: str) -> CleanedText:
         source=normalize(source),
         url=url,
         published_at=cleaned.published_at or parse_date(doc.date or ""),
+        official=cleaned.official,
     )
 
 

@@ -9,19 +9,21 @@ from pathlib import Path
 
 import numpy as np
 
-from index.documents import Article, Chunk
+from index.documents import Article, Chunk, Official
 
 _SCHEMA = """
 CREATE TABLE articles (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
     url TEXT NOT NULL, published_at TEXT NOT NULL, path TEXT NOT NULL,
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    official TEXT NOT NULL DEFAULT ''  -- an official document's header (JSON), '' for an article
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY,  -- the chunk's row in the dense and lexical indexes
     doc_id TEXT NOT NULL REFERENCES articles(doc_id), ordinal INTEGER NOT NULL,
     text TEXT NOT NULL, paragraph INTEGER NOT NULL, start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, refs TEXT NOT NULL  -- canonical reference ids, space-separated
+    "end" INTEGER NOT NULL, refs TEXT NOT NULL,  -- canonical reference ids, space-separated
+    unit TEXT NOT NULL DEFAULT '', heading TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 """
@@ -33,7 +35,7 @@ def write_version_db(path: Path, articles: Sequence[Article], chunks: Sequence[C
     try:
         db.executescript(_SCHEMA)
         db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     a.doc_id,
@@ -44,14 +46,15 @@ def write_version_db(path: Path, articles: Sequence[Article], chunks: Sequence[C
                     a.published_at,
                     a.path,
                     a.content_hash,
+                    a.official.to_json() if a.official else "",
                 )
                 for a in articles
             ),
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (i, c.doc_id, c.ordinal, c.text, c.paragraph, c.start, c.end, " ".join(c.refs))
+                (i, c.doc_id, c.ordinal, c.text, c.paragraph, c.start, c.end, *_structure(c))
                 for i, c in enumerate(chunks)
             ),
         )
@@ -64,22 +67,34 @@ def read_version_db(path: Path) -> tuple[dict[str, Article], list[Chunk]]:
     """Read every article (by doc_id) and every chunk (in row order) of a version."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        # A version written before official documents has neither column: read "" for them.
+        official = "official" if _has_column(db, "articles", "official") else "''"
+        structure = "unit, heading" if _has_column(db, "chunks", "unit") else "'', ''"
         articles = {
-            row[0]: Article(*row[:7])
+            row[0]: Article(*row[:7], official=Official.from_json(row[7]))
             for row in db.execute(
-                "SELECT doc_id, title, text, source, url, published_at, path FROM articles"
+                "SELECT doc_id, title, text, source, url, published_at, path, "
+                f"{official} FROM articles"
             )
         }
         chunks = [
-            Chunk(doc_id, ordinal, text, paragraph, start, end, tuple(refs.split()))
-            for doc_id, ordinal, text, paragraph, start, end, refs in db.execute(
-                'SELECT doc_id, ordinal, text, paragraph, start, "end", refs '
+            Chunk(doc_id, ordinal, text, paragraph, start, end, tuple(refs.split()), unit, heading)
+            for doc_id, ordinal, text, paragraph, start, end, refs, unit, heading in db.execute(
+                f'SELECT doc_id, ordinal, text, paragraph, start, "end", refs, {structure} '
                 "FROM chunks ORDER BY row"
             )
         ]
     finally:
         db.close()
     return articles, chunks
+
+
+def _structure(chunk: Chunk) -> tuple[str, str, str]:
+    return " ".join(chunk.refs), chunk.unit, chunk.heading
+
+
+def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))
 
 
 def text_key(text: str) -> str:
