@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index.documents import Article, Chunk
 from index.references import extract_references
+
+if TYPE_CHECKING:
+    from index.structure import Unit
 
 _LINE = re.compile(r"[^\r\n]+")
 _TERMINAL = re.compile(r"[.!?…]+[”’\"»)\]]*")  # end of a sentence, closing quotes included
@@ -57,13 +61,48 @@ def chunk_article(
             f"{target_words=}, {max_words=}, {overlap_sentences=}"
         )
     units = _units(article.text, target_words, max_words)
+    if article.official is not None:
+        from index.structure import units as structure  # (it reads paragraphs as we do)
+
+        if leaves := structure(article.text):
+            return _chunk_units(article, units, leaves, target_words, max_words, overlap_sentences)
     chunks = []
     for ordinal, group in enumerate(_pack(units, target_words, max_words, overlap_sentences)):
-        start, end = group[0].start, group[-1].end
-        body = article.text[start:end]
-        refs = tuple(sorted({ref.canonical for ref, _, _ in extract_references(body)}))
-        chunks.append(Chunk(article.doc_id, ordinal, body, group[0].paragraph, start, end, refs))
+        chunks.append(_chunk(article, ordinal, group))
     return chunks
+
+
+def _chunk_units(
+    article: Article,
+    units: list[_Unit],
+    leaves: list[Unit],
+    target_words: int,
+    max_words: int,
+    overlap_sentences: int,
+) -> list[Chunk]:
+    """An official document's chunks: each Điều or point on its own (never padded with a
+    neighbour across a heading), a long one cut with its headings repeated, each labelled
+    with the unit it holds ("Điều 5, khoản 2")."""
+    chunks: list[Chunk] = []
+    for leaf in leaves:
+        inside = [u for u in units if leaf.start <= u.start < leaf.end]
+        for group in _pack(inside, target_words, max_words, overlap_sentences):
+            start, end = group[0].start, group[-1].end
+            heading = leaf.context if start <= leaf.start else leaf.heading
+            label = leaf.label_of(start, end)
+            chunks.append(_chunk(article, len(chunks), group, label, heading))
+    return chunks
+
+
+def _chunk(
+    article: Article, ordinal: int, group: list[_Unit], unit: str = "", heading: str = ""
+) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    body = article.text[start:end]
+    refs = tuple(sorted({ref.canonical for ref, _, _ in extract_references(body)}))
+    return Chunk(
+        article.doc_id, ordinal, body, group[0].paragraph, start, end, refs, unit, heading
+    )
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,9 @@ _GLUED_SENTENCE = re.compile(r"(https?://\S+|www\.\S+)|([^\W\d_])\.([^\W\d_]{2})
 _SOURCE_LINE = re.compile(
     r"\(?\s*(?:theo\s+)?nguồn(?:\s+tin)?\b\s*(?P<rest>.*?)\s*\)?", re.IGNORECASE
 )
-_LIST_ITEM = re.compile(r"(?:[-•*+]|\d{1,2}[.)]|[a-zđ]\))\s")
+_LIST_ITEM = re.compile(
+    r"(?:[-•*+]|\d{1,2}[.)]|[a-zđ]\)|(?:Điều|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+\w+[.:]?(?=\s|$))\s?"
+)
 _TERMINAL = ".!?…:;"
 
 _DATE_PREFIX = r"(?:(?:cap nhat|ngay dang|dang luc|dang ngay|xuat ban)\s*:?\s*)?"
