@@ -431,6 +431,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "title": hit.article.title,
                 "url": hit.article.url,
                 "paragraph": hit.chunk.paragraph,
+                "unit": hit.chunk.unit,  # of an official document: "Điều 5, khoản 2"
                 "text": hit.chunk.text,
                 "score": round(hit.score, 6),
             }

@@ -7,10 +7,17 @@ from collections.abc import Sequence
 
 from retrieval.answering import Answer, Citation
 
+OCR_NOTE = "văn bản nhận dạng từ ảnh chụp"  # said of a document whose text was OCRed
+
 
 def source_line(citation: Citation) -> str:
-    """`[n] Title — Source, đoạn p` on one line."""
-    where = ", ".join(part for part in (citation.source, f"đoạn {citation.paragraph}") if part)
+    """`[n] Title — Source, đoạn p` on one line; an official document's as `[n] Điều 5,
+    khoản 2 — Quy định số 37-QĐ/TW (ngày 25/10/2021) — Bộ Chính trị`."""
+    if citation.document:
+        issuer = ", ".join(p for p in (citation.source, OCR_NOTE if citation.ocr else "") if p)
+        tail = f" — {issuer}" if issuer else ""
+        return f"[{citation.number}] {citation.where} — {citation.document}{tail}"
+    where = ", ".join(part for part in (citation.source, citation.where) if part)
     return f"[{citation.number}] {citation.title or citation.doc_id} — {where}"
 
 

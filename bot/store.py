@@ -25,6 +25,7 @@ DECLINES = {
     answering.SUBJECT_ELSEWHERE: "chỉ có thông tin của nơi khác",
     answering.DOCUMENT_NOT_FOUND: "văn bản không có trong tài liệu",
     answering.OUTDATED: "chỉ có bài đã cũ",
+    answering.UNIT_NOT_FOUND: "văn bản không có điều, mục được hỏi",
 }
 
 

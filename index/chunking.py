@@ -37,6 +37,7 @@ _ABBREVIATIONS = frozenset(
     | {"NCS", "Th", "Tr", "tr", "St", "NXB", "Nxb", "Mr", "Mrs", "Dr", "No"}
 )
 _LIST_MARKER = re.compile(r"\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[a-zđ]")
+_UNIT_WORDS = frozenset({"Điều", "Chương", "Mục", "Phần", "Khoản"})
 _BREAK_AFTER = ",;:"  # preferred places to cut an overlong sentence
 
 
@@ -170,6 +171,8 @@ def _continues(text: str, sentence_start: int, m: re.Match[str]) -> bool:
     if last in _ABBREVIATIONS or (len(last) == 1 and last.isupper()):
         return True
     before = text[sentence_start:token_start].rstrip()
+    if before in _UNIT_WORDS and token.isdigit():
+        return True  # "Điều 5. Quyền của đảng viên": a unit's heading, not a sentence's end
     at_list_start = not before or before[-1] in ":;"
     return at_list_start and _LIST_MARKER.fullmatch(token) is not None
 

@@ -162,7 +162,7 @@ def parse(lines: list[str], wrapped: bool = False) -> Parsed | None:
     title_lines, body_start = _title(lines, kind_line + 1, width)
     issuer = _title_case_body(issuers[-1]) if issuers else ""
     if title_lines and (m := _OF_ISSUER.match(title_lines[0])):
-        issuer = _title_case_body(m["issuer"])
+        issuer = _with_place(_title_case_body(m["issuer"]), issuer)
         title_lines = title_lines[1:]
     # "LUẬT / BẢO HIỂM XÃ HỘI": a law's name, or a resolution's conference, in capitals
     title = " ".join(_title_case_body(line) for line in title_lines)
@@ -178,6 +178,15 @@ def parse(lines: list[str], wrapped: bool = False) -> Parsed | None:
         recipients=recipients,
     )
     return Parsed(official, body_start, body_end)
+
+
+def _with_place(body: str, committee: str) -> str:
+    """ "Ban Thường vụ Thành ủy" of the header's "Thành ủy Hà Nội" is "Ban Thường vụ Thành
+    ủy Hà Nội": the committee named with its place."""
+    level = " ".join(body.split()[-2:])
+    if committee.startswith(level + " ") and len(body.split()) > 2:
+        return body + committee[len(level) :]
+    return body
 
 
 def _cells(line: str) -> list[str]:

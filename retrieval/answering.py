@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from index.chunking import split_paragraphs
-from index.documents import Article
+from index.chunking import split_paragraphs, split_sentences
+from index.documents import NAMED_KINDS, Article, Official
 from index.e5torch import release_free_memory
 from index.errors import BadQuestion
 from index.lexical import lexical_terms
 from index.references import extract_references, matches, stated_subject
 from index.register import Fact, lookup
+from index.structure import Unit, unit_at
+from index.structure import units as structure_units
 from index.subjects import Mention, Place, place_mentions, place_terms
-from index.vietnamese import fold
+from index.vietnamese import fold, folded_tokens
 from retrieval.searcher import (
     QUESTION_WORDS,
     Hit,
@@ -82,6 +84,11 @@ def only_elsewhere(places: str) -> str:
     return f"Các tài liệu hiện có không có thông tin này về {places}."
 
 
+def no_such_unit(unit: str, document: str) -> str:
+    """The decline for a Điều, khoản or Mục that the document asked about does not have."""
+    return f"{document} trong tài liệu hiện có không có {unit}."
+
+
 def unsigned_article(title: str) -> str:
     """The decline for who wrote an article that carries no author's name."""
     return f"Bài “{title}” trong tài liệu hiện có không ghi tên tác giả."
@@ -93,7 +100,15 @@ SUBJECT_NOT_FOUND = "subject_not_found"  # the place it names is in no document
 SUBJECT_ELSEWHERE = "subject_elsewhere"  # only other places' facts: given, attributed
 DOCUMENT_NOT_FOUND = "document_not_found"  # no passage is about the document it names
 OUTDATED = "outdated"  # only articles too old for a question about now
-REASONS = (NO_PASSAGE, SUBJECT_NOT_FOUND, SUBJECT_ELSEWHERE, DOCUMENT_NOT_FOUND, OUTDATED)
+UNIT_NOT_FOUND = "unit_not_found"  # the document is indexed, the Điều or Mục asked is not in it
+REASONS = (
+    NO_PASSAGE,
+    SUBJECT_NOT_FOUND,
+    SUBJECT_ELSEWHERE,
+    DOCUMENT_NOT_FOUND,
+    OUTDATED,
+    UNIT_NOT_FOUND,
+)
 MAX_SENTENCES = 3
 MAX_CHARS = 700
 PASSAGES_READ = 5
@@ -255,6 +270,10 @@ ANSWER_THREADS = 32
 TRIM_EVERY = 200
 
 
+UNIT_PASSAGE_CHARS = 1200  # a unit up to this long is shown whole as the cited passage
+UNIT_ANSWER_CHARS = 1200  # of a unit asked for by its number, what the answer quotes
+
+
 @dataclass(frozen=True)
 class Citation:
     """A numbered source: the article, the paragraph, and the verbatim quotes taken from it."""
@@ -266,7 +285,17 @@ class Citation:
     url: str
     paragraph: int
     quotes: tuple[str, ...]
-    passage: str  # the cited paragraph; every quote occurs in it verbatim
+    passage: str  # the cited paragraph, or unit; every quote occurs in it verbatim
+    unit: str = ""  # the official document's unit quoted: "Điều 5, khoản 2", "Mục II.3"
+    document: str = ""  # the official document: "Quy định số 37-QĐ/TW (ngày 25/10/2021)"
+    ocr: bool = False  # its text was read from page images
+
+    @property
+    def where(self) -> str:
+        """Where in its source the quotes are: "Điều 5, khoản 2", or "đoạn 3" of an article."""
+        if self.document:
+            return self.unit or "phần mở đầu"
+        return f"đoạn {self.paragraph}"
 
 
 @dataclass(frozen=True)
@@ -328,10 +357,14 @@ class Answerer:
         prefix = ""
         listed = False  # one line per article, each introduced by its place
         read = result.hits[:PASSAGES_READ]
-        from_register = _from_register(query, snap)
+        from_unit = _from_unit(query, snap)
+        from_register = [] if from_unit else _from_register(query, snap)
         author = False
         unsigned = None  # the article asked about, when it carries no author's name
-        if from_register:
+        if from_unit:
+            prefix, chosen = from_unit
+            reason = "" if chosen else UNIT_NOT_FOUND
+        elif from_register:
             chosen, reason = from_register, ""
         elif author := asks_author(query.text):
             # Only a byline answers who wrote an article: any other sentence of it, or of
@@ -372,7 +405,12 @@ class Answerer:
             read = result.hits[:PASSAGES_READ]
             chosen = _choose_sentences(query, read, snap, calibration)
             reason = "" if chosen else NO_PASSAGE
-        if query.references and not from_register and not _about_named(query, read, snap):
+        if (
+            query.references
+            and not from_register
+            and not from_unit
+            and not _about_named(query, read, snap)
+        ):
             chosen, reason = [], DOCUMENT_NOT_FOUND
         window = _freshness(query)
         if chosen and window is not None:
@@ -400,6 +438,8 @@ class Answerer:
             text = not_about(_names(query.places))
         elif unsigned is not None:
             text = unsigned_article(unsigned.title)
+        elif reason == UNIT_NOT_FOUND:
+            text = prefix
         else:
             text = OUTDATED_TEXT if reason == OUTDATED else NOT_FOUND
         return Answer(
@@ -568,6 +608,90 @@ def asks_author(question: str) -> bool:
     poem, a song or a work ("Ai viết bài thơ …", "Ai viết tác phẩm …")."""
     folded = fold(question)
     return bool(_ASKS_AUTHOR.search(folded)) and bool(_AN_ARTICLE.search(folded))
+
+
+_ASKED_ARTICLE = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
+_ASKED_CLAUSE = re.compile(r"\bkhoan\s+(\d+)\b")
+_ASKED_POINT = re.compile(r"\bdiem\s+([a-z])\b")
+_ASKED_SECTION = re.compile(r"\bmuc\s+((?:[ivxlc]+|\d+)(?:\.\d+)*)\b")
+
+
+def _from_unit(query: Query, snap: Snapshot) -> tuple[str, list[_Candidate]] | None:
+    """ "Điều 3 Quy định 03 nói gì?", "khoản 2 điều 5 …", "Mục II.3 Chỉ thị 05": the unit's
+    own text, quoted whole, when the document it names is indexed as a document (its
+    number, or a law's name, in the question) and has that unit. None otherwise."""
+    folded = fold(query.text)
+    article_no = _ASKED_ARTICLE.search(folded)
+    section = _ASKED_SECTION.search(folded)
+    if article_no is None and section is None:
+        return None
+    wanted = f"dieu {article_no.group(1)}" if article_no else f"muc {section.group(1)}"
+    missing = ""
+    for article in _named_documents(query, folded, snap):
+        official = article.official
+        unit = next((u for u in _units(article.text) if fold(u.label) == wanted), None)
+        if unit is None:
+            asked = f"Điều {article_no.group(1)}" if article_no else f"Mục {section[1].upper()}"
+            missing = missing or no_such_unit(asked, official.name)
+            continue
+        start, end, label = unit.start, unit.end, unit.label
+        for pattern, word in ((_ASKED_CLAUSE, "khoản"), (_ASKED_POINT, "điểm")):
+            if (m := pattern.search(folded)) and article_no:
+                starts = [p.start for p in unit.parts] + [unit.end]
+                part = next((p for p in unit.parts if p.label == f", {word} {m.group(1)}"), None)
+                if part is None:
+                    asked = f"{word} {m.group(1)} {label}"
+                    missing = missing or no_such_unit(asked, official.name)
+                    break
+                start, end = part.start, min(x for x in starts if x > part.start)
+                label += part.label
+        else:
+            if candidates := _span_candidates(article.doc_id, start, end, snap):
+                return f"{label} {official.name}:", candidates
+    return (missing, []) if missing else None
+
+
+def _named_documents(query: Query, folded: str, snap: Snapshot) -> list[Article]:
+    """The indexed official documents the question names: by number ("Quy định 03", "ct05"),
+    or a law by its name ("Luật Phòng, chống ma túy")."""
+    words = set(folded_tokens(folded))
+    found = []
+    for article in snap.articles.values():
+        official = article.official
+        if official is None:
+            continue
+        own = [ref.canonical for ref, _, _ in extract_references(official.heading)]
+        by_number = any(matches(ref, c) for ref in query.references for c in own)
+        name = folded_tokens(f"{official.kind} {official.title}")
+        by_name = official.kind in NAMED_KINDS and bool(name) and set(name) <= words
+        if by_number or by_name:
+            found.append(article)
+    return found
+
+
+def _span_candidates(doc_id: str, start: int, end: int, snap: Snapshot) -> list[_Candidate]:
+    """`article.text[start:end]` quoted through the chunks that hold it, in order, each
+    piece once, up to UNIT_ANSWER_CHARS (whole sentences)."""
+    candidates: list[_Candidate] = []
+    covered = start
+    for row in snap.rows_of(doc_id):
+        chunk = snap.chunks[row]
+        a, b = max(covered, chunk.start), min(end, chunk.end)
+        if a >= b:
+            continue
+        if covered - start + (b - a) > UNIT_ANSWER_CHARS:
+            ends = [e for _, e in split_sentences(chunk.text[: b - chunk.start])]
+            fitting = [e for e in ends if a < chunk.start + e <= start + UNIT_ANSWER_CHARS]
+            if not fitting:
+                break
+            b = chunk.start + fitting[-1]
+        hit = Hit(row, chunk, snap.articles[doc_id], 1.0)
+        piece = _Candidate(0, hit, a - chunk.start, b - chunk.start, 1.0, 1.0, 1.0)
+        candidates.append(piece)
+        covered = b
+        if covered >= end or covered - start >= UNIT_ANSWER_CHARS:
+            break
+    return candidates
 
 
 def _byline_answer(
@@ -830,6 +954,26 @@ def _one_per_article(candidates: list[_Candidate], share: float = LIST_SHARE) ->
     return chosen
 
 
+def document_name(official: Official) -> str:
+    """ "Quy định số 37-QĐ/TW (ngày 25/10/2021)": how a citation names an official document."""
+    if not official.date:
+        return official.name
+    year, month, day = official.date.split("-")
+    return f"{official.name} (ngày {int(day)}/{int(month)}/{year})"
+
+
+@functools.lru_cache(maxsize=256)
+def _units(text: str) -> list[Unit]:
+    return structure_units(text)
+
+
+def _unit_at(article: Article, offset: int) -> Unit | None:
+    """The unit of an official document that holds `offset`; None for an article."""
+    if article.official is None:
+        return None
+    return unit_at(_units(article.text), offset)
+
+
 def _compose(
     chosen: list[_Candidate], snap: Snapshot | None = None, introduce: str = ""
 ) -> tuple[str, list[Citation]]:
@@ -839,7 +983,8 @@ def _compose(
     through `introduce` ("Bài viết về {} cho biết:" when the sentences answer for another
     place than the one asked about; "{}:" for the lines of a list answer).
     """
-    numbers: dict[tuple[str, int], int] = {}
+    numbers: dict[tuple[str, str | int], int] = {}
+    first_paragraph: dict[int, int] = {}
     passages: dict[int, str] = {}
     quotes: dict[int, list[str]] = {}
     first_hit: dict[int, Hit] = {}
@@ -852,19 +997,29 @@ def _compose(
         paragraphs = split_paragraphs(article.text)
         index = next(i for i, (s, e) in enumerate(paragraphs) if s <= offset < e)
         paragraph = index + 1
-        key = (chunk.doc_id, paragraph)
+        passage = article.text[slice(*paragraphs[index])]
+        unit = _unit_at(article, offset)
+        if unit is not None:  # an official document is cited by its unit, quoted whole if short
+            where: str | int = unit.label_of(offset, offset + 1)
+            if unit.end - unit.start <= UNIT_PASSAGE_CHARS:
+                passage = article.text[unit.start : unit.end]
+        else:
+            where = paragraph
+        key = (chunk.doc_id, where)
         number = numbers.setdefault(key, len(numbers) + 1)
         quotes.setdefault(number, []).append(candidate.text)
         first_hit.setdefault(number, candidate.hit)
-        passages.setdefault(number, article.text[slice(*paragraphs[index])])
+        first_paragraph.setdefault(number, paragraph)
+        passages.setdefault(number, passage)
         if snap is not None and (label := _place_label(candidate, snap)) != last_label:
             if label:
                 parts.append(introduce.format(label))
             last_label = label
         parts.append(f"{candidate.text} [{number}]")
     citations = []
-    for (doc_id, paragraph), number in numbers.items():
+    for (doc_id, where), number in numbers.items():
         hit = first_hit[number]
+        official = hit.article.official
         citations.append(
             Citation(
                 number=number,
@@ -872,9 +1027,12 @@ def _compose(
                 title=hit.article.title,
                 source=hit.article.source,
                 url=hit.article.url,
-                paragraph=paragraph,
+                paragraph=first_paragraph[number],
                 quotes=tuple(quotes[number]),
                 passage=passages[number],
+                unit=where if isinstance(where, str) else "",
+                document=document_name(official) if official else "",
+                ocr=bool(official and official.ocr),
             )
         )
     return " ".join(parts), citations

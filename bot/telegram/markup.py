@@ -10,7 +10,7 @@ from html import escape
 
 from bot import texts
 from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
-from bot.render import join, shorten, size
+from bot.render import OCR_NOTE, join, shorten, size
 from bot.results import CorpusInfo, Page
 from index.documents import Article
 from retrieval.answering import Answer, Citation
@@ -132,7 +132,11 @@ def split(
 
 
 def _source_line(c: Citation) -> str:
-    where = ", ".join(escape(x) for x in (c.source, f"đoạn {c.paragraph}") if x)
+    if c.document:
+        issuer = ", ".join(escape(x) for x in (c.source, OCR_NOTE if c.ocr else "") if x)
+        tail = f" — {issuer}" if issuer else ""
+        return f"[{c.number}] {escape(c.where)} — {link(c.document, c.url)}{tail}"
+    where = ", ".join(escape(x) for x in (c.source, c.where) if x)
     return f"[{c.number}] {link(c.title or c.doc_id, c.url)} — {where}"
 
 

@@ -1,7 +1,8 @@
 """Official documents shaped as Party and state documents are, for the header and structure
 parsers, with what each should be read as. Written for these tests from the passages the
 sample articles quote; their bodies are short and partly made up, their headers follow
-the forms of Quy định 66-QĐ/TW and of laws.
+the forms of Quy định 66-QĐ/TW and of laws, and the signers of the two local documents
+are made-up names.
 
 Each document is a list of rows; a row is a list of cells, the columns of the header and
 of the signer's block. Writers turn them into TXT (cells apart by spaces), DOCX (rows with
@@ -133,7 +134,7 @@ QUY_DINH_03 = Sample(
         ["", "T/M BAN THƯỜNG VỤ"],
         ["", "BÍ THƯ"],
         ["Nơi nhận: - Ban Thường vụ Tỉnh ủy,", ""],
-        ["- Như Điều 2,", "Dương Văn Thống"],
+        ["- Như Điều 2,", "Trần Văn Bình"],
         ["- Lưu Văn phòng Thành ủy."],
     ],
     kind="Quy định",
@@ -145,7 +146,7 @@ QUY_DINH_03 = Sample(
         "Ban Thường vụ Thành ủy quản lý"
     ),
     place="Lào Cai",
-    signer="T/M Ban Thường vụ, Bí thư, Dương Văn Thống",
+    signer="T/M Ban Thường vụ, Bí thư, Trần Văn Bình",
     recipients=("Ban Thường vụ Tỉnh ủy", "Như Điều 2", "Lưu Văn phòng Thành ủy"),
     units=["", "Điều 1", "Điều 2", "Điều 3", "Điều 4"],
     header_rows=7,
@@ -154,17 +155,17 @@ QUY_DINH_03 = Sample(
 NGHI_QUYET_09 = Sample(
     name="nghi-quyet-09",
     rows=[
-        ["ĐẢNG BỘ TỈNH QUẢNG NINH", "ĐẢNG CỘNG SẢN VIỆT NAM"],
-        ["TỈNH ỦY", ""],
-        ["Số 09-NQ/TU", "Quảng Ninh, ngày 27 tháng 2 năm 2012"],
+        ["THÀNH ỦY HÀ NỘI", "ĐẢNG CỘNG SẢN VIỆT NAM"],
+        ["*", ""],
+        ["Số 09-NQ/TU", "Hà Nội, ngày 27 tháng 2 năm 2012"],
         ["NGHỊ QUYẾT"],
-        ["CỦA BAN THƯỜNG VỤ TỈNH ỦY"],
+        ["CỦA BAN THƯỜNG VỤ THÀNH ỦY"],
         [
             "về tăng cường công tác xây dựng đảng và các đoàn thể nhân dân trong các doanh "
             "nghiệp ngoài khu vực nhà nước"
         ],
         [
-            "Những năm qua, số doanh nghiệp ngoài khu vực nhà nước trên địa bàn tỉnh tăng "
+            "Những năm qua, số doanh nghiệp ngoài khu vực nhà nước trên địa bàn thành phố tăng "
             "nhanh; tổ chức đảng và đoàn thể trong các doanh nghiệp này còn ít."
         ],
         ["Ban Thường vụ Tỉnh ủy quyết nghị:"],
@@ -180,19 +181,19 @@ NGHI_QUYET_09 = Sample(
         ["", "PHÓ BÍ THƯ THƯỜNG TRỰC"],
         ["Nơi nhận:", ""],
         ["- Ban Bí thư Trung ương,", ""],
-        ["- Các huyện ủy, thành ủy,", "Nguyễn Văn Đọc"],
+        ["- Các quận ủy, huyện ủy,", "Nguyễn Văn An"],
     ],
     kind="Nghị quyết",
     number="09-NQ/TU",
-    issuer="Ban Thường vụ Tỉnh ủy",
+    issuer="Ban Thường vụ Thành ủy Hà Nội",
     date="2012-02-27",
     title=(
         "về tăng cường công tác xây dựng đảng và các đoàn thể nhân dân trong các doanh "
         "nghiệp ngoài khu vực nhà nước"
     ),
-    place="Quảng Ninh",
-    signer="T/M Ban Thường vụ, Phó Bí thư Thường trực, Nguyễn Văn Đọc",
-    recipients=("Ban Bí thư Trung ương", "Các huyện ủy, thành ủy"),
+    place="Hà Nội",
+    signer="T/M Ban Thường vụ, Phó Bí thư Thường trực, Nguyễn Văn An",
+    recipients=("Ban Bí thư Trung ương", "Các quận ủy, huyện ủy"),
     units=["", "Mục 1", "Mục 2"],
     header_rows=6,
 )

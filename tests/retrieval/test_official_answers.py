@@ -1,0 +1,100 @@
+"""Answers from official documents: a unit asked by its number is quoted whole, every
+quote of a document is cited by its unit, and a unit it does not have is said to be missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render import source_line
+from bot.telegram.markup import answer_messages
+from index.builder import IndexBuilder
+from index.embedders import Embedder
+from index.readers import read_paths
+from retrieval.answering import UNIT_NOT_FOUND, Answerer
+from retrieval.searcher import Searcher
+from tests.conftest import CORPUS
+from tests.index.official_samples import SAMPLES, WRITERS
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Answerer:
+    """The sample articles and the five documents, each in another format."""
+    docs = tmp_path_factory.mktemp("documents")
+    for sample, fmt in zip(SAMPLES, ["docx", "pdf", "txt", "docx", "pdf"], strict=True):
+        WRITERS[fmt](sample, docs)
+    data_dir = tmp_path_factory.mktemp("official-index")
+    articles = read_paths([CORPUS, docs]).articles
+    IndexBuilder(data_dir, embedder, progress=False).build(articles)
+    return Answerer(Searcher(data_dir, embedder))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Điều 3 Quy định 03 nói gì?", "dieu 3 quy dinh 03-QD/TU quy dinh gi"],
+    ids=["marks", "no-marks"],
+)
+def test_an_article_of_a_regulation_is_quoted_whole(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question)
+    assert not answer.abstained
+    assert answer.text.startswith("Điều 3 Quy định số 03-QĐ/TU: Điều 3. Tiêu chuẩn chung")
+    for clause in ("a) Tuyệt đối trung thành", "b) Kiên định", "2. Về đạo đức, lối sống"):
+        assert clause in answer.text
+    assert "Điều 4" not in answer.text
+    (citation,) = answer.citations
+    assert (citation.unit, citation.document) == (
+        "Điều 3",
+        "Quy định số 03-QĐ/TU (ngày 10/9/2018)",
+    )
+    assert source_line(citation) == (
+        "[1] Điều 3 — Quy định số 03-QĐ/TU (ngày 10/9/2018) — Thành ủy Lào Cai"
+    )
+
+
+def test_a_clause_is_quoted_alone(answerer: Answerer) -> None:
+    answer = answerer.answer("khoản 2 điều 2 quy định 03 là gì")
+    assert answer.text == (
+        "Điều 2, khoản 2 Quy định số 03-QĐ/TU: 2. Bí thư, phó bí thư đảng ủy các xã, phường. [1]"
+    )
+    assert answer.citations[0].unit == "Điều 2, khoản 2"
+
+
+def test_a_point_of_a_directive(answerer: Answerer) -> None:
+    answer = answerer.answer("Mục II.3 Chỉ thị 05 nói gì?")
+    assert answer.text.startswith("Mục II.3 Chỉ thị số 05-CT/TW: 3. Về phong cách Hồ Chí Minh")
+    assert "b) Mỗi chi bộ đăng ký việc làm theo hằng năm." in answer.text
+    assert answer.citations[0].unit == "Mục II.3"
+
+
+def test_a_law_named_by_its_name(answerer: Answerer) -> None:
+    answer = answerer.answer("Điều 2 Luật phòng chống ma túy giải thích từ ngữ gì?")
+    assert "1. Chất ma túy là chất gây nghiện" in answer.text
+    assert answer.citations[0].document == "Luật Phòng, chống ma túy (ngày 30/3/2021)"
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "Điều 9 Quy định 03 nói gì?",
+            "Quy định số 03-QĐ/TU trong tài liệu hiện có không có Điều 9.",
+        ),
+        (
+            "khoản 5 Điều 2 Quy định 03",
+            "Quy định số 03-QĐ/TU trong tài liệu hiện có không có khoản 5 Điều 2.",
+        ),
+    ],
+)
+def test_a_unit_the_document_lacks(answerer: Answerer, question: str, said: str) -> None:
+    answer = answerer.answer(question)
+    assert (answer.abstained, answer.reason, answer.text) == (True, UNIT_NOT_FOUND, said)
+    assert answer.citations == ()
+
+
+def test_quotes_of_a_document_are_cited_by_their_unit(answerer: Answerer) -> None:
+    answer = answerer.answer("Chất gây nghiện là gì theo Luật Phòng, chống ma túy?")
+    cited = [c for c in answer.citations if c.document]
+    assert cited, answer.text
+    assert "Điều 2, khoản 2" in {c.unit for c in cited}
+    assert not any(c.where.startswith("đoạn") for c in cited)  # units, never paragraphs
+    html = "\n".join(answer_messages(answer))
+    assert "Điều 2, khoản 2 — Luật Phòng, chống ma túy (ngày 30/3/2021) — Quốc hội" in html
