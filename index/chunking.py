@@ -62,11 +62,10 @@ def chunk_article(
             f"{target_words=}, {max_words=}, {overlap_sentences=}"
         )
     units = _units(article.text, target_words, max_words)
-    if article.official is not None:
-        from index.structure import units as structure  # (it reads paragraphs as we do)
+    from index.structure import document_units  # (it reads paragraphs as we do)
 
-        if leaves := structure(article.text):
-            return _chunk_units(article, units, leaves, target_words, max_words, overlap_sentences)
+    if leaves := document_units(article.text, official=article.official is not None):
+        return _chunk_units(article, units, leaves, target_words, max_words, overlap_sentences)
     chunks = []
     for ordinal, group in enumerate(_pack(units, target_words, max_words, overlap_sentences)):
         chunks.append(_chunk(article, ordinal, group))

@@ -70,9 +70,30 @@ class Unit:
         return f"{self.label}{first.label}–{last.label.rsplit(' ', 1)[-1]}"
 
 
+MIN_ARTICLES = 3  # "Điều 1.", "Điều 2.", "Điều 3." in order: a law's text, header or not
+
+
+def document_units(text: str, official: bool) -> list[Unit]:
+    """The units of an official document, or of a text laid out in Điều (a law pasted
+    without its header); [] for an article, whose numbered lists are only lists."""
+    if official:
+        return units(text)
+    if "Điều" not in text:
+        return []
+    numbers = [m.group(1) for _, _, p in _paragraphs(text) if (m := _ARTICLE.match(p))]
+    ordered = [n for n in numbers if n.isdigit()]
+    if len(ordered) < MIN_ARTICLES or [int(n) for n in ordered] != sorted(map(int, ordered)):
+        return []
+    return units(text)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int, str]]:
+    return [(s, e, text[s:e]) for s, e in split_paragraphs(text)]
+
+
 def units(text: str) -> list[Unit]:
     """The leaf units of a document body, in order; [] when it has no structure at all."""
-    paragraphs = [(s, e, text[s:e]) for s, e in split_paragraphs(text)]
+    paragraphs = _paragraphs(text)
     law_style = any(_ARTICLE.match(p) for _, _, p in paragraphs)
     found: list[Unit] = []
     context: dict[str, str] = {}  # level → heading text, outermost first

@@ -23,8 +23,7 @@ from index.errors import BadQuestion
 from index.lexical import lexical_terms
 from index.references import extract_references, matches, stated_subject
 from index.register import Fact, lookup
-from index.structure import Unit, unit_at
-from index.structure import units as structure_units
+from index.structure import Unit, document_units, unit_at
 from index.subjects import Mention, Place, place_mentions, place_terms
 from index.vietnamese import fold, folded_tokens
 from retrieval.searcher import (
@@ -293,9 +292,9 @@ class Citation:
     @property
     def where(self) -> str:
         """Where in its source the quotes are: "Điều 5, khoản 2", or "đoạn 3" of an article."""
-        if self.document:
-            return self.unit or "phần mở đầu"
-        return f"đoạn {self.paragraph}"
+        if self.unit:
+            return self.unit
+        return "phần mở đầu" if self.document else f"đoạn {self.paragraph}"
 
 
 @dataclass(frozen=True)
@@ -963,15 +962,14 @@ def document_name(official: Official) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _units(text: str) -> list[Unit]:
-    return structure_units(text)
+def _units(text: str, official: bool = True) -> list[Unit]:
+    return document_units(text, official)
 
 
 def _unit_at(article: Article, offset: int) -> Unit | None:
-    """The unit of an official document that holds `offset`; None for an article."""
-    if article.official is None:
-        return None
-    return unit_at(_units(article.text), offset)
+    """The unit of an official document, or of a law's text, that holds `offset`; None
+    for an article."""
+    return unit_at(_units(article.text, article.official is not None), offset)
 
 
 def _compose(

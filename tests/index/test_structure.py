@@ -77,10 +77,28 @@ def test_a_long_unit_is_cut_with_its_heading_repeated() -> None:
     assert [c.unit for c in chunks if not c.unit.startswith("Điều 2")] == ["Điều 1", "Điều 3"]
 
 
+def test_a_law_without_its_header_is_still_read_by_its_articles() -> None:
+    law = long_law()
+    pasted = Article("luat", "Luật Thử nghiệm", law.text)  # no header: not an Official
+    assert [c.unit for c in chunk_article(pasted)] == [c.unit for c in chunk_article(law)]
+
+
 def test_an_article_is_chunked_as_before() -> None:
-    """Structure is read only in official documents: a news article with numbered lists
-    is packed into passages as it always was."""
-    article = long_law()
-    news = Article("tin", "Tin", article.text)
-    assert all(c.unit == "" and c.heading == "" for c in chunk_article(news))
-    assert len(chunk_article(news)) < len(chunk_article(article))
+    """A news article's numbered lists and the Điều it quotes are not units: it is packed
+    into passages as it always was."""
+    paragraphs = [
+        "Thành ủy đã triển khai Chỉ thị 05 với nhiều giải pháp.",
+        *(
+            f"{k}. Giải pháp thứ {k}: "
+            + "tăng cường kiểm tra, giám sát cán bộ, " * 6
+            + "hằng năm."
+            for k in range(1, 6)
+        ),
+        "Điều 5. Theo Điều lệ Đảng, đảng viên có quyền được thông tin.",
+        "Điều 7. Đảng viên có nhiệm vụ chấp hành nghị quyết.",
+    ]
+    news = Article("tin", "Tin", "\n\n".join(paragraphs))
+    as_official = Article("tin", "Tin", news.text, official=LAW)
+    plain = chunk_article(news)
+    assert all(c.unit == "" and c.heading == "" for c in plain)
+    assert [c.text for c in plain] != [c.text for c in chunk_article(as_official)]
