@@ -398,15 +398,18 @@ def _eval(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> i
 
 
 def _documents(snapshot: Snapshot, keyword: str, as_json: bool) -> int:
-    from bot.documents import entries, entry_json, entry_line
+    from bot.documents import entries, entry_json, entry_line, full_text_line, full_texts
 
     found = entries(snapshot, keyword)
+    texts = full_texts(snapshot, keyword)
     if as_json:
         print(json.dumps([entry_json(e, snapshot) for e in found], ensure_ascii=False, indent=2))
         return 0
-    if not found:
+    if not found and not texts:
         print(f"no document in the register matches {keyword!r}" if keyword else "none")
         return 0
+    for article in texts:
+        print(full_text_line(article, snapshot))
     for entry in found:
         print(entry_line(entry, snapshot))
     return 0

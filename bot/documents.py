@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from index.documents import Article
+from index.references import extract_references, matches, parse_canonical
 from index.register import Entry, Fact
 from index.vietnamese import fold
 from retrieval.searcher import Snapshot
@@ -19,6 +21,48 @@ def entries(snapshot: Snapshot, keyword: str = "") -> list[Entry]:
         if not wanted or wanted in " ".join(fold(haystack).split()):
             found.append(entry)
     return sorted(found, key=lambda e: (-len(e.docs(snapshot.chunks)), e.canonical))
+
+
+def full_texts(snapshot: Snapshot, keyword: str = "") -> list[Article]:
+    """The official documents indexed as such (their own text, not news about them) whose
+    number, name or title holds the keyword, by date."""
+    wanted = " ".join(fold(keyword).split())
+    found = []
+    for article in snapshot.articles.values():
+        official = article.official
+        if official is None:
+            continue
+        short = f"{official.kind} {official.number}"  # "Quy định 03-QĐ/TU", as asked
+        haystack = " ".join([short, official.heading, official.issuer])
+        if not wanted or wanted in " ".join(fold(haystack).split()):
+            found.append(article)
+    return sorted(found, key=lambda a: (a.published_at, a.doc_id))
+
+
+def full_text_line(article: Article, snapshot: Snapshot) -> str:
+    """`Toàn văn: Chỉ thị số 05-CT/TW — ngày 15/5/2016 — Bộ Chính trị — 8 đơn vị (mã …)`."""
+    official = article.official
+    assert official is not None
+    units = len({snapshot.chunks[row].unit for row in snapshot.rows_of(article.doc_id)})
+    parts = [f"Toàn văn: {official.name}"]
+    if official.date:
+        year, month, day = official.date.split("-")
+        parts.append(f"ngày {int(day)}/{int(month)}/{year}")
+    parts += [official.issuer] if official.issuer else []
+    parts.append(f"{units} đơn vị{' (OCR)' if official.ocr else ''} (mã {article.doc_id})")
+    return " — ".join(parts)
+
+
+def full_text_of(entry: Entry, snapshot: Snapshot) -> Article | None:
+    """The document's own text, when it is indexed: what the register's mentions link to."""
+    mentioned = parse_canonical(entry.canonical)
+    if mentioned is None:
+        return None
+    for article in full_texts(snapshot):
+        own = [ref.canonical for ref, _, _ in extract_references(article.official.heading)]
+        if any(matches(mentioned, canonical) for canonical in own):
+            return article
+    return None
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:
@@ -58,6 +102,22 @@ def entry_json(entry: Entry, snapshot: Snapshot) -> dict[str, Any]:
             {"doc_id": d, "title": snapshot.articles[d].title, "url": snapshot.articles[d].url}
             for d in entry.docs(snapshot.chunks)
         ],
+        "full_text": _full_text_json(full_text_of(entry, snapshot)),
+    }
+
+
+def _full_text_json(article: Article | None) -> dict[str, Any] | None:
+    """The document's own text that the entry links to, with its header's fields."""
+    if article is None or article.official is None:
+        return None
+    official = article.official
+    return {
+        "doc_id": article.doc_id,
+        "name": official.name,
+        "issuer": official.issuer,
+        "date": official.date,
+        "title": official.title,
+        "signer": official.signer,
     }
 
 
@@ -77,4 +137,6 @@ def entry_line(entry: Entry, snapshot: Snapshot) -> str:
     parts += [f.value for f in _distinct(entry.dates)[:2]]
     parts += [f"của {f.value}" for f in _distinct(entry.issuers)[:1]]
     parts.append(f"{len(entry.docs(snapshot.chunks))} bài viết nhắc đến")
+    if (document := full_text_of(entry, snapshot)) is not None:
+        parts.append(f"có toàn văn (mã {document.doc_id})")
     return " — ".join(parts)

@@ -142,8 +142,11 @@ def clean_text_article(raw: str, *, title: str = "", wrapped: bool = False) -> C
     if not title and content:
         first = lines[content[0]]
         title, lines[content[0]] = first, ""
-        if len(content) > 2 and _is_heading(first) and _is_heading(lines[content[1]]):
-            title, lines[content[1]] = f"{first}: {lines[content[1]]}", ""
+        second = lines[content[1]] if len(content) > 1 else ""
+        # (but "Điều 1. …" under a law's name is the law's text, not a subtitle)
+        subtitle = _is_heading(second) and not _LIST_ITEM.match(second)
+        if len(content) > 2 and _is_heading(first) and subtitle:
+            title, lines[content[1]] = f"{first}: {second}", ""
     body = clean_body("\n".join(lines), wrapped=wrapped)
     first_paragraph = body.split("\n\n", 1)[0]
     if title and fold(first_paragraph) == fold(title):  # title repeated as the first paragraph

@@ -32,6 +32,7 @@ from index.vietnamese import fold
 
 HEADER_LINES = 30  # the header is within the first lines
 CLOSING_LINES = 40  # and the signer's block and "Nơi nhận" within the last
+HEADER_LINE_CHARS = 250  # a header's line holds two short columns at most
 TITLE_WIDTH = 0.85  # of a PDF's widest line: a wider line is the body's, not the title's
 
 # Document kinds, by the capitalised word(s) of their heading, folded.
@@ -132,7 +133,12 @@ def parse(lines: list[str], wrapped: bool = False) -> Parsed | None:
     """The header and closing of an official document whose text is `lines`, or None.
     `wrapped`: the lines were broken for layout (PDF), so a title line as wide as the body's
     lines is the body's."""
-    cells = [(i, cell) for i, line in enumerate(lines[:HEADER_LINES]) for cell in _cells(line)]
+    cells = [
+        (i, cell)
+        for i, line in enumerate(lines[:HEADER_LINES])
+        if len(line) <= HEADER_LINE_CHARS  # (a paragraph of text is no header's line)
+        for cell in _cells(line)
+    ]
     issuers: list[str] = []
     number = kind = place = date = ""
     kind_line = -1
@@ -197,7 +203,9 @@ def _cells(line: str) -> list[str]:
 
 def _split(cell: str) -> list[str]:
     cell = cell.strip()
-    folded = "".join((fold(c) or " ")[:1] for c in cell)  # one character for each
+    folded = fold(cell)
+    if len(folded) != len(cell):  # (a combining mark): one character for each
+        folded = "".join((fold(c) or " ")[:1] for c in cell)
     for motto in _MOTTOS:
         k = folded.find(motto)
         if k >= 0 and len(motto) < len(cell):

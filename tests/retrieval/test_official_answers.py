@@ -3,8 +3,12 @@ quote of a document is cited by its unit, and a unit it does not have is said to
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from bot.cli import main
 from bot.render import source_line
 from bot.telegram.markup import answer_messages
 from index.builder import IndexBuilder
@@ -17,15 +21,20 @@ from tests.index.official_samples import SAMPLES, WRITERS
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Answerer:
-    """The sample articles and the five documents, each in another format."""
+def documents_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The sample articles and the five documents, each in another format, indexed."""
     docs = tmp_path_factory.mktemp("documents")
     for sample, fmt in zip(SAMPLES, ["docx", "pdf", "txt", "docx", "pdf"], strict=True):
         WRITERS[fmt](sample, docs)
     data_dir = tmp_path_factory.mktemp("official-index")
     articles = read_paths([CORPUS, docs]).articles
     IndexBuilder(data_dir, embedder, progress=False).build(articles)
-    return Answerer(Searcher(data_dir, embedder))
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def answerer(documents_dir: Path, embedder: Embedder) -> Answerer:
+    return Answerer(Searcher(documents_dir, embedder))
 
 
 @pytest.mark.parametrize(
@@ -98,3 +107,21 @@ def test_quotes_of_a_document_are_cited_by_their_unit(answerer: Answerer) -> Non
     assert not any(c.where.startswith("đoạn") for c in cited)  # units, never paragraphs
     html = "\n".join(answer_messages(answer))
     assert "Điều 2, khoản 2 — Luật Phòng, chống ma túy (ngày 30/3/2021) — Quốc hội" in html
+
+
+def test_admins_see_the_documents_and_what_links_to_them(documents_dir: Path, capsys) -> None:
+    assert main(["documents", "--data-dir", str(documents_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        "Toàn văn: Quy định số 03-QĐ/TU — ngày 10/9/2018 — Thành ủy Lào Cai — 5 đơn vị "
+        "(mã quy-dinh-03)" in lines
+    )
+    full_texts = [line for line in lines if line.startswith("Toàn văn: ")]
+    assert len(full_texts) == len(SAMPLES)
+    # the news that mentions Chỉ thị 05 links to its text
+    (mention,) = [line for line in lines if line.startswith("Chỉ thị 05-CT/TW")]
+    assert mention.endswith("có toàn văn (mã chi-thi-05)")
+    assert main(["documents", "--json", "--data-dir", str(documents_dir), "chi thi 05"]) == 0
+    (entry,) = [e for e in json.loads(capsys.readouterr().out) if e["id"] == "05-CT/TW"]
+    assert entry["full_text"]["date"] == "2016-05-15"
+    assert entry["full_text"]["signer"] == "T/M Bộ Chính trị, Tổng Bí thư, Nguyễn Phú Trọng"

