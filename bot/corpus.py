@@ -17,7 +17,7 @@ from bot.stats import number, stats_text
 from bot.store import Store
 from index.builder import BuildReport, IndexBuilder
 from index.errors import HoidapError
-from index.readers import SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
+from index.readers import LEGACY_WORD, SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
 from retrieval.answering import Answerer
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ class CorpusAdmin:
     async def add_file(self, path: Path) -> AdminResult:
         """Read an uploaded file, add its articles to the index, keep it in the corpus dir."""
         name = path.name
+        if path.suffix.lower() in LEGACY_WORD:
+            return AdminResult(False, texts.OLD_WORD.format(name=name))
         if path.suffix.lower() not in UPLOAD_SUFFIXES:
             return AdminResult(
                 False,

@@ -112,3 +112,9 @@ def about(
         + "\n\n"
         + escape(tips)
     )
+
+
+OLD_WORD = (
+    "Không nhận tệp “{name}”: tệp Word cũ (.doc) và RTF chưa đọc được. Hãy mở tệp bằng Word "
+    "hoặc LibreOffice, chọn Lưu thành .docx rồi gửi lại."
+)

@@ -34,6 +34,11 @@ from index.vietnamese import fold, normalize
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+LEGACY_WORD = (".doc", ".rtf")
+OLD_WORD = (
+    "old Word 97-2003 (.doc) and RTF files are not read: open it in Word or LibreOffice and "
+    "save it as .docx, or run: libreoffice --headless --convert-to docx FILE"
+)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 
 
@@ -85,6 +90,9 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> Iterator[Pa
         if path.is_dir():
             candidates = list(_walk(path))
         elif path.is_file():
+            if path.suffix.lower() in LEGACY_WORD:
+                problems.append(Problem(str(path), OLD_WORD))
+                continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 problems.append(
                     Problem(
@@ -110,7 +118,8 @@ def _walk(directory: Path) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             hidden = name.startswith((".", "~$"))  # "~$x.docx" is Word's lock file
-            if not hidden and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+            suffix = Path(name).suffix.lower()
+            if not hidden and (suffix in SUPPORTED_SUFFIXES or suffix in LEGACY_WORD):
                 yield Path(root) / name
 
 
@@ -124,6 +133,8 @@ def _read_file(path: Path) -> tuple[list[Article], list[Problem]]:
             raise IngestError(
                 f"file is {size / 1024 / 1024:.1f} MB, over the {limit:.0f} MB limit"
             )
+        if suffix in LEGACY_WORD:
+            raise IngestError(OLD_WORD)
         data = path.read_bytes()
         if suffix == ".jsonl":
             return _read_jsonl(data, path)
@@ -286,10 +297,18 @@ _JUNK_PDF_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(?:docx?|pdf|odt)
 
 def _read_pdf(data: bytes, path: str) -> CleanedText:
     from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PdfStreamError
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise IngestError(f"{path}: PDF is password-protected; save an unprotected copy")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError(f"{path}: PDF is password-protected; save an unprotected copy")
+        if len(reader.pages) == 0:
+            raise IngestError(f"{path}: PDF has no pages")
+    except (PdfReadError, PdfStreamError, ValueError) as e:
+        raise IngestError(
+            f"{path}: PDF is damaged or incomplete ({e}); export or download it again"
+        ) from e
     lines = []
     for page in reader.pages:
         for line in (page.extract_text() or "").split("\n"):
@@ -309,10 +328,23 @@ def _read_pdf(data: bytes, path: str) -> CleanedText:
 
 
 def _read_docx(data: bytes, path: str) -> CleanedText:
+    import zipfile
+
     import docx
     from docx.table import Table
 
-    document = docx.Document(io.BytesIO(data))
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 file: an old .doc renamed .docx
+        raise IngestError(f"{path}: {OLD_WORD}")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        what = (
+            "is not a ZIP archive" if isinstance(e, zipfile.BadZipFile) else "holds no Word text"
+        )
+        raise IngestError(
+            f"{path}: not a Word document (.docx): the file {what}; "
+            "save it from Word or LibreOffice as .docx"
+        ) from e
     default_font = document.styles["Normal"].font.name if "Normal" in document.styles else None
     lines = []
     for block in document.iter_inner_content():

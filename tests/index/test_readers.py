@@ -1,4 +1,5 @@
 import json
+import zipfile
 from pathlib import Path
 
 import docx
@@ -225,8 +226,8 @@ def test_bad_files_are_reported_and_the_rest_still_read(tmp_path: Path) -> None:
     messages = {Path(p.path).name: p.message for p in result.problems}
     assert messages["a-empty.txt"] == "file is empty (0 bytes)"
     assert "binary" in messages["b-binary.txt"]
-    assert messages["c-broken.pdf"].startswith("cannot parse PDF: ")
-    assert messages["d-broken.docx"].startswith("cannot parse DOCX: ")
+    assert messages["c-broken.pdf"].startswith("PDF is damaged or incomplete")
+    assert messages["d-broken.docx"].startswith("not a Word document (.docx): the file is not")
     assert messages["f-photo.jpg"].startswith("unsupported file type '.jpg'")
     assert messages["missing.txt"] == "no such file or directory"
     assert len(result.problems) == 6
@@ -251,3 +252,33 @@ def test_files_over_the_size_limit_are_refused(tmp_path: Path, monkeypatch) -> N
 )
 def test_doc_id_from_file_name(name: str, doc_id: str) -> None:
     assert doc_id_from_path(Path("kho") / name) == doc_id
+
+
+def test_documents_that_cannot_be_read_say_why(tmp_path: Path) -> None:
+    """A 0-page PDF, a locked one, a ZIP of photos named .docx, an old Word file (as .doc or
+    renamed .docx): each refused with what to do, the rest of the batch still read."""
+    from pypdf import PdfWriter
+
+    PdfWriter().write(str(tmp_path / "khong-trang.pdf"))
+    locked = PdfWriter()
+    locked.add_blank_page(200, 200)
+    locked.encrypt("mat-khau")
+    locked.write(str(tmp_path / "khoa.pdf"))
+    photos = tmp_path / "anh.docx"
+    with zipfile.ZipFile(photos, "w") as archive:
+        archive.writestr("anh.jpg", b"\xff\xd8\xff" * 100)
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # an OLE2 header: Word 97-2003
+    write(tmp_path / "cu.doc", ole2)
+    write(tmp_path / "doi-ten.docx", ole2)
+    write(tmp_path / "tot.txt", f"{TITLE}\n\n{P1}\n")
+    result = read_paths([tmp_path])
+    assert [a.doc_id for a in result.articles] == ["tot"]
+    messages = {Path(p.path).name: p.message for p in result.problems}
+    assert messages == {
+        "khong-trang.pdf": "PDF has no pages",
+        "khoa.pdf": "PDF is password-protected; save an unprotected copy",
+        "anh.docx": "not a Word document (.docx): the file holds no Word text; save it from "
+        "Word or LibreOffice as .docx",
+        "cu.doc": readers.OLD_WORD,
+        "doi-ten.docx": readers.OLD_WORD,
+    }
