@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 TORCH ?= 2.13.0
 
-.PHONY: install install-dev run index test test-fast lint format bench clean
+.PHONY: install install-dev ocr-tools run index test test-fast lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# Tesseract and its Vietnamese data read scanned PDF pages (Debian packages; root or sudo).
+ocr-tools:
+	@if tesseract --list-langs 2>/dev/null | grep -qx vie; then :; else \
+		echo "installing tesseract-ocr and tesseract-ocr-vie (scanned PDFs)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
+	fi
+
 index: install
 	@if $(BIN)/hoidap index status --data-dir $(DATA_DIR) >/dev/null 2>&1; then \
 		echo "index in $(DATA_DIR) is ready"; \
@@ -35,10 +44,10 @@ index: install
 run: index
 	$(BIN)/hoidap run --data-dir $(DATA_DIR)
 
-test: install-dev
+test: install-dev ocr-tools
 	$(BIN)/pytest
 
-test-fast: install-dev
+test-fast: install-dev ocr-tools
 	$(BIN)/pytest -m "not slow"
 
 lint: install-dev

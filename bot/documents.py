@@ -49,7 +49,7 @@ def full_text_line(article: Article, snapshot: Snapshot) -> str:
         year, month, day = official.date.split("-")
         parts.append(f"ngày {int(day)}/{int(month)}/{year}")
     parts += [official.issuer] if official.issuer else []
-    parts.append(f"{units} đơn vị{' (OCR)' if official.ocr else ''} (mã {article.doc_id})")
+    parts.append(f"{units} đơn vị{' (OCR)' if article.ocr else ''} (mã {article.doc_id})")
     return " — ".join(parts)
 
 

@@ -17,7 +17,8 @@ def source_line(citation: Citation) -> str:
         issuer = ", ".join(p for p in (citation.source, OCR_NOTE if citation.ocr else "") if p)
         tail = f" — {issuer}" if issuer else ""
         return f"[{citation.number}] {citation.where} — {citation.document}{tail}"
-    where = ", ".join(part for part in (citation.source, citation.where) if part)
+    ocr = OCR_NOTE if citation.ocr else ""
+    where = ", ".join(part for part in (citation.source, citation.where, ocr) if part)
     return f"[{citation.number}] {citation.title or citation.doc_id} — {where}"
 
 

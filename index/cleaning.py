@@ -106,6 +106,7 @@ class CleanedText:
     url: str = ""
     published_at: str = ""
     official: Official | None = None
+    ocr: bool = False  # read from page images
 
 
 def clean_text_article(raw: str, *, title: str = "", wrapped: bool = False) -> CleanedText:

@@ -22,7 +22,6 @@ class Official:
     title: str = ""  # "về đẩy mạnh học tập và làm theo …", or a law's name
     signer: str = ""  # "T/M Bộ Chính trị, Tổng Bí thư, Nguyễn Phú Trọng"
     recipients: tuple[str, ...] = ()
-    ocr: bool = False  # its text was read from page images
 
     @property
     def name(self) -> str:
@@ -63,6 +62,7 @@ class Article:
     published_at: str = ""  # ISO date (YYYY-MM-DD) when the text has one
     path: str = ""  # where it was read from, for reports
     official: Official | None = None  # the header of an official document, None for an article
+    ocr: bool = False  # its text was read from page images (a scanned PDF)
 
     @property
     def content_hash(self) -> str:
@@ -71,6 +71,8 @@ class Article:
         parts = [self.title, self.text, self.source, self.url, self.published_at]
         if self.official is not None:  # (articles hash as they did before documents had one)
             parts.append(self.official.to_json())
+        if self.ocr:
+            parts.append("ocr")
         for part in parts:
             h.update(part.encode("utf-8"))
             h.update(b"\x00")

@@ -6,6 +6,7 @@ for JSON Lines) and the other files are still read.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import json
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import ocr
 from index.cleaning import (
     CleanedText,
     clean_body,
@@ -158,6 +160,7 @@ def _read_file(path: Path) -> tuple[list[Article], list[Problem]]:
         published_at=cleaned.published_at,
         path=str(path),
         official=cleaned.official,
+        ocr=cleaned.ocr,
     )
     return [article], []
 
@@ -292,6 +295,7 @@ def _html_title(page: str) -> str:
 
 
 _PAGE_NUMBER = re.compile(r"(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?", re.I)
+MIN_PAGE_CHARS = 20  # a page with less text than this is a scan (a page number, a stamp)
 _JUNK_PDF_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(?:docx?|pdf|odt)", re.I)
 
 
@@ -309,22 +313,26 @@ def _read_pdf(data: bytes, path: str) -> CleanedText:
         raise IngestError(
             f"{path}: PDF is damaged or incomplete ({e}); export or download it again"
         ) from e
+    pages = [page.extract_text() or "" for page in reader.pages]
+    scanned = [k for k, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
+    if scanned:  # pages that are images only: read them by OCR
+        for number, text in ocr.page_texts(data, scanned, path).items():
+            pages[number] = text
     lines = []
-    for page in reader.pages:
-        for line in (page.extract_text() or "").split("\n"):
+    for page in pages:
+        for line in page.split("\n"):
             if not _PAGE_NUMBER.fullmatch(line.strip()):
                 lines.append(line)
     text, encoding = from_legacy("\n".join(lines))
     if encoding is not None:
         log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
     if not text.strip():
-        raise IngestError(
-            f"{path}: PDF has no extractable text; it may be a scanned image (run OCR first)"
-        )
+        raise IngestError(f"{path}: PDF has no text, and OCR found none on its pages")
     title = (reader.metadata.title if reader.metadata else None) or ""
     if _JUNK_PDF_TITLE.fullmatch(title.strip()):
         title = ""
-    return clean_text_article(text, title=title, wrapped=True)
+    cleaned = clean_text_article(text, title=title, wrapped=True)
+    return dataclasses.replace(cleaned, ocr=bool(scanned))
 
 
 def _read_docx(data: bytes, path: str) -> CleanedText:

@@ -16,7 +16,8 @@ CREATE TABLE articles (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
     url TEXT NOT NULL, published_at TEXT NOT NULL, path TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    official TEXT NOT NULL DEFAULT ''  -- an official document's header (JSON), '' for an article
+    official TEXT NOT NULL DEFAULT '',  -- an official document's header (JSON), '' for an article
+    ocr INTEGER NOT NULL DEFAULT 0  -- 1: its text was read from page images
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY,  -- the chunk's row in the dense and lexical indexes
@@ -35,7 +36,7 @@ def write_version_db(path: Path, articles: Sequence[Article], chunks: Sequence[C
     try:
         db.executescript(_SCHEMA)
         db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     a.doc_id,
@@ -47,6 +48,7 @@ def write_version_db(path: Path, articles: Sequence[Article], chunks: Sequence[C
                     a.path,
                     a.content_hash,
                     a.official.to_json() if a.official else "",
+                    int(a.ocr),
                 )
                 for a in articles
             ),
@@ -69,12 +71,13 @@ def read_version_db(path: Path) -> tuple[dict[str, Article], list[Chunk]]:
     try:
         # A version written before official documents has neither column: read "" for them.
         official = "official" if _has_column(db, "articles", "official") else "''"
+        ocr = "ocr" if _has_column(db, "articles", "ocr") else "0"
         structure = "unit, heading" if _has_column(db, "chunks", "unit") else "'', ''"
         articles = {
-            row[0]: Article(*row[:7], official=Official.from_json(row[7]))
+            row[0]: Article(*row[:7], official=Official.from_json(row[7]), ocr=bool(row[8]))
             for row in db.execute(
                 "SELECT doc_id, title, text, source, url, published_at, path, "
-                f"{official} FROM articles"
+                f"{official}, {ocr} FROM articles"
             )
         }
         chunks = [

@@ -1030,7 +1030,7 @@ def _compose(
                 passage=passages[number],
                 unit=where if isinstance(where, str) else "",
                 document=document_name(official) if official else "",
-                ocr=bool(official and official.ocr),
+                ocr=hit.article.ocr,
             )
         )
     return " ".join(parts), citations

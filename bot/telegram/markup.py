@@ -136,7 +136,7 @@ def _source_line(c: Citation) -> str:
         issuer = ", ".join(escape(x) for x in (c.source, OCR_NOTE if c.ocr else "") if x)
         tail = f" — {issuer}" if issuer else ""
         return f"[{c.number}] {escape(c.where)} — {link(c.document, c.url)}{tail}"
-    where = ", ".join(escape(x) for x in (c.source, c.where) if x)
+    where = ", ".join(escape(x) for x in (c.source, c.where, OCR_NOTE if c.ocr else "") if x)
     return f"[{c.number}] {link(c.title or c.doc_id, c.url)} — {where}"
 
 
