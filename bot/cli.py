@@ -277,6 +277,8 @@ def _print_build(report: BuildReport, problems: Sequence[object]) -> None:
         print(f"skipped {problem}", file=sys.stderr)
     for reason in report.skipped:
         print(f"skipped {reason}", file=sys.stderr)
+    for new, old in report.replaced:
+        print(f"replaced {old} by {new}: a newer version of the same document", file=sys.stderr)
     if report.version:
         print(
             f"index {report.version}: {report.articles} articles, {report.chunks} chunks "

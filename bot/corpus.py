@@ -88,6 +88,10 @@ class CorpusAdmin:
             lines.append(
                 f"• {verb}: {article.title or doc_id} — {chunks.get(doc_id, 0)} đoạn (mã {doc_id})"
             )
+        lines += [
+            f"• thay thế: {old} bằng {new} (bản mới của cùng văn bản)"
+            for new, old in report.replaced
+        ]
         lines += [f"• bỏ qua: {reason}" for reason in report.skipped]
         lines += [f"• bỏ qua: {problem}" for problem in read.problems]
         return AdminResult(True, "\n".join(lines))

@@ -24,6 +24,7 @@ from index.manifest import FORMAT_VERSION, Manifest
 from index.restoration import Restorer
 from index.store import VectorCache, read_version_db, text_key, write_version_db
 from index.versions import current_version, new_staging_dir, publish, writer_lock
+from index.vietnamese import fold
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # human-readable reasons
+    # (new doc_id, old doc_id): an official document replaced by a newer one of its number
+    replaced: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks whose vectors had to be computed (not in the cache)
@@ -130,6 +133,7 @@ class IndexBuilder:
     ) -> dict[str, Article]:
         """Keep one article per content; an article already stored elsewhere is skipped."""
         by_hash = {a.content_hash: a.doc_id for a in existing.values()}
+        by_number = {key: a for a in existing.values() if (key := _number_key(a))}
         wanted: dict[str, Article] = {}
         for article in articles:
             owner = by_hash.get(article.content_hash)
@@ -139,15 +143,31 @@ class IndexBuilder:
                     "stored once"
                 )
                 continue
+            key = _number_key(article)
+            other = by_number.get(key) if key else None
+            if other is not None and other.doc_id != article.doc_id:
+                new, old = article.official, other.official
+                assert new is not None and old is not None
+                if new.date and old.date and new.date < old.date:
+                    report.skipped.append(
+                        f"{article.path or article.doc_id}: {new.name} of {new.date} is older "
+                        f"than the indexed {other.doc_id} of {old.date}; not indexed"
+                    )
+                    continue
+                existing.pop(other.doc_id, None)  # a new version of the same document
+                wanted.pop(other.doc_id, None)
+                report.replaced.append((article.doc_id, other.doc_id))
             if article.doc_id in wanted:
-                old = wanted[article.doc_id]
-                by_hash.pop(old.content_hash, None)
+                old_article = wanted[article.doc_id]
+                by_hash.pop(old_article.content_hash, None)
                 report.skipped.append(
                     f"{article.path or article.doc_id}: doc_id {article.doc_id} given twice, "
                     "the later one is kept"
                 )
             wanted[article.doc_id] = article
             by_hash[article.content_hash] = article.doc_id
+            if key:
+                by_number[key] = article
         return wanted
 
     def _apply(
@@ -266,6 +286,14 @@ class IndexBuilder:
             return np.empty((0, self.embedder.dim), dtype=np.float32), embedded
         vectors = np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
         return vectors, embedded
+
+
+def _number_key(article: Article) -> tuple[str, str, str] | None:
+    """What makes two official documents the same one: kind, number and issuer."""
+    official = article.official
+    if official is None or not official.number:
+        return None
+    return official.kind, fold(official.number), fold(official.issuer)
 
 
 def has_sentence_vectors(version: Path) -> bool:

@@ -59,3 +59,39 @@ def test_articles_are_not_official_documents() -> None:
             texts += [json.loads(line)["text"] for line in lines]
     assert len(texts) > 500
     assert [t[:80] for t in texts if parse(t.split("\n")) is not None] == []
+
+
+def test_a_new_version_of_a_document_replaces_it_and_an_older_one_is_refused(
+    tmp_path: Path, embedder
+) -> None:
+    from dataclasses import replace
+
+    from index.builder import IndexBuilder
+    from index.layout import CHUNKS_DB
+    from index.store import read_version_db
+    from index.versions import current_version
+
+    (first,) = read_paths([WRITERS["txt"](SAMPLES[1], tmp_path)]).articles  # Quy định 03
+    newer_header = replace(first.official, date="2020-01-06")
+    newer = replace(
+        first,
+        doc_id="quy-dinh-03-2020",
+        official=newer_header,
+        text=first.text.replace("ngày ký", "ngày 01/02/2020"),
+    )
+    older = replace(
+        first,
+        doc_id="quy-dinh-03-2015",
+        official=replace(first.official, date="2015-03-01"),
+        text=first.text.replace("ngày ký", "ngày 01/04/2015"),
+    )
+    builder = IndexBuilder(tmp_path / "data", embedder, progress=False)
+    builder.build([first])
+
+    report = builder.add([newer])
+    assert report.replaced == [("quy-dinh-03-2020", "quy-dinh-03")]
+    assert (report.added, report.removed) == (["quy-dinh-03-2020"], ["quy-dinh-03"])
+    report = builder.add([older])
+    assert not report.changed and "is older than the indexed quy-dinh-03-2020" in report.skipped[0]
+    articles, _ = read_version_db(current_version(tmp_path / "data") / CHUNKS_DB)
+    assert list(articles) == ["quy-dinh-03-2020"]
