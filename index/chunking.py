@@ -99,7 +99,10 @@ def _chunk(
 ) -> Chunk:
     start, end = group[0].start, group[-1].end
     body = article.text[start:end]
-    refs = tuple(sorted({ref.canonical for ref, _, _ in extract_references(body)}))
+    found = {ref.canonical for ref, _, _ in extract_references(body)}
+    if article.official is not None:  # every passage of a document is about the document
+        found |= {ref.canonical for ref, _, _ in extract_references(article.official.heading)}
+    refs = tuple(sorted(found))
     return Chunk(
         article.doc_id, ordinal, body, group[0].paragraph, start, end, refs, unit, heading
     )

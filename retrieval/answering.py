@@ -359,6 +359,7 @@ class Answerer:
         from_unit = _from_unit(query, snap)
         from_register = [] if from_unit else _from_register(query, snap)
         author = False
+        from_text = False  # answered from a named document's own text (and news about it)
         unsigned = None  # the article asked about, when it carries no author's name
         if from_unit:
             prefix, chosen = from_unit
@@ -400,6 +401,17 @@ class Answerer:
             read = result.hits[:LIST_PASSAGES]
             chosen = _choose_sentences(query, read, snap, calibration, per_article=True)
             listed, reason = True, "" if chosen else NO_PASSAGE
+        elif own := _own_text_hits(query, result.hits, snap):
+            # A document named whose text is indexed: its text first, news about it second,
+            # each introduced for what it is.
+            news = [h for h in result.hits[:PASSAGES_READ] if h.article.official is None]
+            chosen = _choose_sentences(query, own, snap, calibration)
+            if chosen:
+                chosen += _choose_sentences(query, news, snap, calibration)[:NEWS_AFTER_TEXT]
+            else:
+                chosen = _choose_sentences(query, news, snap, calibration)
+            read, from_text = own + news, True
+            reason = "" if chosen else NO_PASSAGE
         else:
             read = result.hits[:PASSAGES_READ]
             chosen = _choose_sentences(query, read, snap, calibration)
@@ -426,6 +438,8 @@ class Answerer:
             text, citations = _compose(chosen, snap, "Bài viết về {} cho biết:")
         elif listed:
             text, citations = _compose(chosen, snap, "{}:")
+        elif from_text:
+            text, citations = _compose(chosen, snap, "{}", label=_text_or_news)
         else:
             text, citations = _compose(chosen)
         timings = dict(result.timings)
@@ -648,6 +662,25 @@ def _from_unit(query: Query, snap: Snapshot) -> tuple[str, list[_Candidate]] | N
             if candidates := _span_candidates(article.doc_id, start, end, snap):
                 return f"{label} {official.name}:", candidates
     return (missing, []) if missing else None
+
+
+NEWS_AFTER_TEXT = 1  # sentences of news quoted after a document's own text
+
+
+def _own_text_hits(query: Query, hits: list[Hit], snap: Snapshot) -> list[Hit]:
+    """The passages of the named documents' own texts among the hits, best first."""
+    if not query.references and "luat" not in fold(query.text):
+        return []
+    documents = {a.doc_id for a in _named_documents(query, fold(query.text), snap)}
+    return [h for h in hits if h.chunk.doc_id in documents][:PASSAGES_READ]
+
+
+def _text_or_news(candidate: _Candidate, snap: Snapshot) -> str:
+    """How a quote is introduced in an answer from a document and news about it."""
+    official = candidate.hit.article.official
+    if official is not None:
+        return f"Theo toàn văn {official.name}:"
+    return "Bài viết về văn bản này cho biết:"
 
 
 def _named_documents(query: Query, folded: str, snap: Snapshot) -> list[Article]:
@@ -973,7 +1006,10 @@ def _unit_at(article: Article, offset: int) -> Unit | None:
 
 
 def _compose(
-    chosen: list[_Candidate], snap: Snapshot | None = None, introduce: str = ""
+    chosen: list[_Candidate],
+    snap: Snapshot | None = None,
+    introduce: str = "",
+    label: Callable[[_Candidate, Snapshot], str] | None = None,
 ) -> tuple[str, list[Citation]]:
     """Answer text with `[n]` after each sentence, and one citation per cited paragraph.
 
@@ -1009,10 +1045,11 @@ def _compose(
         first_hit.setdefault(number, candidate.hit)
         first_paragraph.setdefault(number, paragraph)
         passages.setdefault(number, passage)
-        if snap is not None and (label := _place_label(candidate, snap)) != last_label:
-            if label:
-                parts.append(introduce.format(label))
-            last_label = label
+        labelled = label or _place_label
+        if snap is not None and (said := labelled(candidate, snap)) != last_label:
+            if said:
+                parts.append(introduce.format(said))
+            last_label = said
         parts.append(f"{candidate.text} [{number}]")
     citations = []
     for (doc_id, where), number in numbers.items():

@@ -125,3 +125,20 @@ def test_admins_see_the_documents_and_what_links_to_them(documents_dir: Path, ca
     (entry,) = [e for e in json.loads(capsys.readouterr().out) if e["id"] == "05-CT/TW"]
     assert entry["full_text"]["date"] == "2016-05-15"
     assert entry["full_text"]["signer"] == "T/M Bộ Chính trị, Tổng Bí thư, Nguyễn Phú Trọng"
+
+
+def test_a_named_document_is_answered_from_its_text_first_then_news(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "Nghị quyết 09-NQ/TU phấn đấu đến năm 2015 bao nhiêu doanh nghiệp thành lập tổ chức đảng?"
+    )
+    assert answer.text.startswith(
+        "Theo toàn văn Nghị quyết số 09-NQ/TU: 2. Phấn đấu đến năm 2015, 100% doanh nghiệp"
+    )
+    text_part, news_part = answer.text.split("Bài viết về văn bản này cho biết:")
+    assert "[1]" in text_part and "[2]" in news_part
+    document, news = answer.citations
+    assert (document.unit, document.document) == (
+        "Mục 2",
+        "Nghị quyết số 09-NQ/TU (ngày 27/2/2012)",
+    )
+    assert news.document == "" and news.where.startswith("đoạn")
