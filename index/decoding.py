@@ -96,12 +96,14 @@ def _decode_utf16_without_bom(data: bytes, path: str) -> str:
 
 
 def _decode_legacy(data: bytes, path: str) -> str:
-    try:  # TCVN3 and VNI bytes, as the Windows code page shows them; decode() converts them
+    try:  # TCVN3 and VNI bytes, as the Windows code page shows them
         surface = data.decode("cp1252")
     except UnicodeDecodeError:
         surface = data.decode("latin-1")
-    if from_legacy(surface)[1] is not None:
-        return surface
+    converted, encoding = from_legacy(surface)
+    if encoding is not None:
+        log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
+        return converted
     try:
         text = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:

@@ -1024,6 +1024,7 @@ def _compose(
     first_hit: dict[int, Hit] = {}
     parts = []
     last_label = ""
+    labelled = label or _place_label
     for candidate in chosen:
         chunk = candidate.hit.chunk
         article = candidate.hit.article
@@ -1045,7 +1046,6 @@ def _compose(
         first_hit.setdefault(number, candidate.hit)
         first_paragraph.setdefault(number, paragraph)
         passages.setdefault(number, passage)
-        labelled = label or _place_label
         if snap is not None and (said := labelled(candidate, snap)) != last_label:
             if said:
                 parts.append(introduce.format(said))
