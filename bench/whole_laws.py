@@ -100,6 +100,9 @@ def main() -> int:
     parser.add_argument("--format", choices=sorted(WRITERS), default="txt")
     parser.add_argument("--limit", type=int, default=0, help="first N questions only")
     parser.add_argument("--out", type=Path, help="where the laws and indexes go (default: tmp)")
+    parser.add_argument(
+        "--misses", type=Path, help="write the answered questions that miss the gold article"
+    )
     args = parser.parse_args()
     corpus_name, questions_name = SETS[args.corpus]
     out = args.out or Path(tempfile.mkdtemp(prefix="whole-laws-"))
@@ -136,6 +139,7 @@ def main() -> int:
         f"{len(whole.articles)} documents; built in {built_whole:.0f} s (whole) and "
         f"{built_split:.0f} s (split)"
     )
+    misses = []
     for condition in ("diacritics", "no-diacritics"):
         split_ranks, whole_ranks = [], []
         found_and_answered = cites_gold = 0
@@ -157,6 +161,17 @@ def main() -> int:
                     and (m := _ARTICLE.match(c.unit))
                 }
                 cites_gold += number in cited
+                if number not in cited:
+                    misses.append(
+                        {
+                            "condition": condition,
+                            "question": text,
+                            "gold": gold,
+                            "rank": rank,
+                            "cited": [f"{stems.get(c.doc_id)} {c.unit}" for c in answer.citations],
+                            "answer": answer.text,
+                        }
+                    )
         for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
             figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
             print(f"  {condition:14} {name:19} {figures}")
@@ -166,6 +181,10 @@ def main() -> int:
             f"{cites_gold}/{found_and_answered} = {share:.3f} of the answered questions "
             "whose article is in the top 10"
         )
+    if args.misses:
+        with args.misses.open("w", encoding="utf-8") as f:
+            for miss in misses:
+                f.write(json.dumps(miss, ensure_ascii=False) + "\n")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from index.documents import Article
-from index.references import extract_references, matches, parse_canonical
+from index.references import parse_canonical
 from index.register import Entry, Fact
 from index.vietnamese import fold
 from retrieval.searcher import Snapshot
@@ -58,11 +58,8 @@ def full_text_of(entry: Entry, snapshot: Snapshot) -> Article | None:
     mentioned = parse_canonical(entry.canonical)
     if mentioned is None:
         return None
-    for article in full_texts(snapshot):
-        own = [ref.canonical for ref, _, _ in extract_references(article.official.heading)]
-        if any(matches(mentioned, canonical) for canonical in own):
-            return article
-    return None
+    named = snapshot.documents_named([mentioned])
+    return min(named, key=lambda a: (a.published_at, a.doc_id)) if named else None
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:

@@ -138,6 +138,24 @@ _ASKS_ISSUER = re.compile(
     r"\b(?:co quan|cap|don vi|to chuc) nao\b|\bcua ai\b|\bai (?:ban hanh|ky|ra)\b|\bdo ai\b"
 )
 REGISTER_VALUES = 3  # distinct values shown when passages disagree
+# Asked of a document's header, the question must be about its issue itself: "Theo Luật X,
+# cơ quan nào có thẩm quyền …", "… trong thời gian nào" or "… là gì" ask of its content.
+_ISSUED = r"(?:ban hanh|ky|ra doi|thong qua|de ngay)"
+_ASKS_HEADER = {
+    "dates": re.compile(
+        rf"\b{_ISSUED}\b.{{0,30}}\b(?:(?:ngay|nam|thang|thoi diem) nao|khi nao|luc nao|bao gio)\b"
+        rf"|\b(?:ngay|nam|thang|khi|luc) nao\b.{{0,30}}\b{_ISSUED}\b"
+    ),
+    "issuers": re.compile(
+        rf"\b(?:ai|nao)\b.{{0,20}}\b{_ISSUED}\b|\b{_ISSUED}\b.{{0,20}}\b(?:ai|nao)\b"
+        r"|\b(?:cua|do) (?:ai|(?:co quan|cap|don vi|to chuc) nao)\b"
+    ),
+    "titles": re.compile(
+        r"\b(?:noi|de cap|la)?\s*ve\s+(?:(?:van de|noi dung|viec|linh vuc|nhung|cai)\s+)?gi\b"
+        r"|\bnoi gi\b|\bten (?:goi )?(?:la )?gi\b|\bco ten\b|\btrich yeu\b"
+        r"|\bnoi dung (?:chinh|chu yeu)\b"
+    ),
+}
 # "Ai viết bài …?", "Tác giả bài … là ai?": answered from the article's byline (a paragraph
 # that is only a name, near its end or at its start), never quoted for any other question.
 # Written after reading held-out failures (in-domain 085 and its tuning twin 030).
@@ -357,6 +375,7 @@ class Answerer:
         listed = False  # one line per article, each introduced by its place
         read = result.hits[:PASSAGES_READ]
         from_unit = _from_unit(query, snap)
+        header = None if from_unit else _from_header(query, snap)
         from_register = [] if from_unit else _from_register(query, snap)
         author = False
         from_text = False  # answered from a named document's own text (and news about it)
@@ -364,6 +383,10 @@ class Answerer:
         if from_unit:
             prefix, chosen = from_unit
             reason = "" if chosen else UNIT_NOT_FOUND
+        elif header:
+            # The document's own header says it; news about it second, said to be news.
+            chosen = [c for c in from_register if c.hit.article.official is None]
+            chosen, reason = chosen[:NEWS_AFTER_TEXT], ""
         elif from_register:
             chosen, reason = from_register, ""
         elif author := asks_author(query.text):
@@ -420,11 +443,12 @@ class Answerer:
             query.references
             and not from_register
             and not from_unit
+            and not header
             and not _about_named(query, read, snap)
         ):
             chosen, reason = [], DOCUMENT_NOT_FOUND
         window = _freshness(query)
-        if chosen and window is not None:
+        if chosen and window is not None and not header:
             today = self.today()
             chosen = [c for c in chosen if _recent(c.hit.article.published_at, today, window)]
             reason = "" if chosen else OUTDATED
@@ -434,7 +458,15 @@ class Answerer:
                 reason = SUBJECT_ELSEWHERE
             elif not any(snap.mentions_place(p) for p in query.places):
                 reason = SUBJECT_NOT_FOUND
-        if reason == SUBJECT_ELSEWHERE:
+        if header:
+            after = len(header) + 1
+            text, citations = _compose(chosen, snap, "{}", label=_text_or_news, first=after)
+            said = " ".join(f"{line} [{n}]" for n, (line, _) in enumerate(header, 1))
+            text = f"{said} {text}".strip()
+            citations = [
+                dataclasses.replace(c, number=n) for n, (_, c) in enumerate(header, 1)
+            ] + citations
+        elif reason == SUBJECT_ELSEWHERE:
             text, citations = _compose(chosen, snap, "Bài viết về {} cho biết:")
         elif listed:
             text, citations = _compose(chosen, snap, "{}:")
@@ -575,13 +607,11 @@ def _from_register(query: Query, snap: Snapshot) -> list[_Candidate]:
     field_name = _document_question(query.text)
     if field_name is None:
         return []
-    subject = [
-        t
-        for t in lexical_terms(stated_subject(query.text))
-        if all(p not in QUESTION_WORDS and p not in GENERIC_SUBJECT for p in t.split("_"))
-    ]
-    if field_name == "titles" and subject:
+    if field_name == "titles" and _stated_subject_terms(query.text):
         return []
+    folded = fold(query.text)
+    if not _ASKS_HEADER[field_name].search(folded) and _named_documents(query, folded, snap):
+        return []  # of a document whose text is indexed, its content is asked: the text answers
     asked = frozenset(p.key for p in query.places)
     facts = [
         f
@@ -600,6 +630,91 @@ def _from_register(query: Query, snap: Snapshot) -> list[_Candidate]:
         hit = Hit(fact.row, chunk, snap.articles[chunk.doc_id], 0.0, reference_match=True)
         chosen.append(_Candidate(rank, hit, fact.start, fact.end, 1.0 - rank, 1.0, 1.0))
     return chosen
+
+
+HEADER_UNIT = "phần đầu văn bản"  # where a citation of a document's header points
+SIGNATURE_UNIT = "phần ký"
+
+
+def _from_header(query: Query, snap: Snapshot) -> list[tuple[str, Citation]] | None:
+    """ "Chỉ thị 05 ban hành ngày nào?", "… do ai ban hành?", "… về gì?" of a document whose
+    own text is indexed: what its header says (number, place and date, issuer, title) and
+    who signed it, one line and citation per document named. None when the question asks
+    none of these, names no indexed document, or names a place its issuer is not of."""
+    folded = fold(query.text)
+    if not query.references and "luat" not in folded:
+        return None
+    field_name = _document_question(query.text)
+    if field_name is None or not _ASKS_HEADER[field_name].search(folded):
+        return None
+    if field_name == "titles" and _stated_subject_terms(query.text):
+        return None
+    asked = frozenset(p.key for p in query.places)
+    found = []
+    for article in _named_documents(query, folded, snap):
+        official = article.official
+        if asked and not {m.place.key for m in place_mentions(official.issuer)} & asked:
+            continue
+        said = _header_says(official, field_name)
+        if said is None:
+            continue
+        line, quote, where = said
+        passage = _header_text(official) if where == HEADER_UNIT else official.signer
+        citation = Citation(
+            number=0,
+            doc_id=article.doc_id,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            paragraph=0,
+            quotes=(quote,),
+            passage=passage,
+            unit=where,
+            document=document_name(official),
+            ocr=article.ocr,
+        )
+        found.append((line, citation))
+    return found[:REGISTER_VALUES] or None
+
+
+def _header_says(official: Official, field_name: str) -> tuple[str, str, str] | None:
+    """(the answer's line, the header's words it rests on, where they are) for one field."""
+    if field_name == "dates" and official.date:
+        year, month, day = official.date.split("-")
+        written = f"ngày {int(day)} tháng {int(month)} năm {year}"
+        at = f" tại {official.place}" if official.place else ""
+        line = f"Theo toàn văn, {official.name} ban hành ngày {int(day)}/{int(month)}/{year}{at}."
+        return line, f"{official.place}, {written}" if official.place else written, HEADER_UNIT
+    if field_name == "issuers" and official.issuer:
+        line = f"Theo toàn văn, {official.name} do {official.issuer} ban hành"
+        if official.signer:
+            return f"{line}; người ký: {official.signer}.", official.signer, SIGNATURE_UNIT
+        return f"{line}.", official.issuer, HEADER_UNIT
+    if field_name == "titles" and official.title and official.kind not in NAMED_KINDS:
+        return f"Theo toàn văn: {official.heading}.", official.title, HEADER_UNIT
+    return None
+
+
+def _header_text(official: Official) -> str:
+    """The header as it stands at the top of the document, one element a line."""
+    lines = [official.issuer.upper()]
+    if official.number:
+        lines.append(f"Số {official.number}")
+    if official.date:
+        year, month, day = official.date.split("-")
+        written = f"ngày {int(day)} tháng {int(month)} năm {year}"
+        lines.append(f"{official.place}, {written}" if official.place else written)
+    lines += [official.kind.upper(), official.title]
+    return "\n".join(line for line in lines if line)
+
+
+def _stated_subject_terms(question: str) -> list[str]:
+    """The subject a question gives a document of its own ("Chỉ thị 05 về kinh tế biển")."""
+    return [
+        t
+        for t in lexical_terms(stated_subject(question))
+        if all(p not in QUESTION_WORDS and p not in GENERIC_SUBJECT for p in t.split("_"))
+    ]
 
 
 def byline(text: str) -> tuple[int, int, str] | None:
@@ -688,11 +803,8 @@ def _named_documents(query: Query, folded: str, snap: Snapshot) -> list[Article]
     or a law by its name ("Luật Phòng, chống ma túy")."""
     words = set(folded_tokens(folded))
     found = []
-    for article in snap.articles.values():
+    for article, own in snap.documents():
         official = article.official
-        if official is None:
-            continue
-        own = [ref.canonical for ref, _, _ in extract_references(official.heading)]
         by_number = any(matches(ref, c) for ref in query.references for c in own)
         name = folded_tokens(f"{official.kind} {official.title}")
         by_name = official.kind in NAMED_KINDS and bool(name) and set(name) <= words
@@ -1010,12 +1122,14 @@ def _compose(
     snap: Snapshot | None = None,
     introduce: str = "",
     label: Callable[[_Candidate, Snapshot], str] | None = None,
+    first: int = 1,
 ) -> tuple[str, list[Citation]]:
     """Answer text with `[n]` after each sentence, and one citation per cited paragraph.
 
     With `snap`, a sentence whose place differs from the previous one's is introduced by it
     through `introduce` ("Bài viết về {} cho biết:" when the sentences answer for another
-    place than the one asked about; "{}:" for the lines of a list answer).
+    place than the one asked about; "{}:" for the lines of a list answer). Citations are
+    numbered from `first`.
     """
     numbers: dict[tuple[str, str | int], int] = {}
     first_paragraph: dict[int, int] = {}
@@ -1041,7 +1155,7 @@ def _compose(
         else:
             where = paragraph
         key = (chunk.doc_id, where)
-        number = numbers.setdefault(key, len(numbers) + 1)
+        number = numbers.setdefault(key, len(numbers) + first)
         quotes.setdefault(number, []).append(candidate.text)
         first_hit.setdefault(number, candidate.hit)
         first_paragraph.setdefault(number, paragraph)

@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -29,7 +30,7 @@ from index.layout import (
 )
 from index.lexical import LexicalIndex, lexical_terms
 from index.manifest import Manifest
-from index.references import Reference, matches, parse_question_references
+from index.references import Reference, extract_references, matches, parse_question_references
 from index.register import Entry, build_register
 from index.restoration import Restorer
 from index.store import read_version_db
@@ -189,6 +190,7 @@ class Snapshot:
         self.rows_with_refs = [i for i, c in enumerate(self.chunks) if c.refs]
         self._register: dict[str, Entry] | None = None
         self._rows_of: dict[str, list[int]] | None = None
+        self._documents: list[tuple[Article, tuple[str, ...]]] | None = None
         self._passage_terms: _Bounded[int, frozenset[str]] = _Bounded(CACHED_ROWS)
         self._sentences: _Bounded[int, list[tuple[int, int, frozenset[str]]]] = _Bounded(
             CACHED_ROWS
@@ -239,6 +241,25 @@ class Snapshot:
             found = [(a, b, frozenset(lexical_terms(text[a:b]))) for a, b in split_sentences(text)]
             self._sentences[row] = found
         return found
+
+    def documents(self) -> list[tuple[Article, tuple[str, ...]]]:
+        """The official documents indexed as such, each with the canonical ids of its own
+        reference ("05-CT/TW"), read from its heading once per version."""
+        if self._documents is None:
+            self._documents = [
+                (a, tuple(ref.canonical for ref, _, _ in extract_references(a.official.heading)))
+                for a in self.articles.values()
+                if a.official is not None
+            ]
+        return self._documents
+
+    def documents_named(self, references: Sequence[Reference]) -> list[Article]:
+        """The official documents whose own number one of the references names."""
+        return [
+            article
+            for article, own in self.documents()
+            if any(matches(ref, c) for ref in references for c in own)
+        ]
 
     def rows_of(self, doc_id: str) -> list[int]:
         """The rows of an article's chunks, in text order (the map is built once)."""

@@ -142,3 +142,58 @@ def test_a_named_document_is_answered_from_its_text_first_then_news(answerer: An
         "Nghị quyết số 09-NQ/TU (ngày 27/2/2012)",
     )
     assert news.document == "" and news.where.startswith("đoạn")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Chỉ thị 05 ban hành ngày nào?", "ct05 cua bct ban hanh khi nao"],
+    ids=["marks", "no-marks"],
+)
+def test_the_date_of_a_document_comes_from_its_own_header(answerer: Answerer, question) -> None:
+    answer = answerer.answer(question)
+    assert not answer.abstained
+    assert answer.text.startswith(
+        "Theo toàn văn, Chỉ thị số 05-CT/TW ban hành ngày 15/5/2016 tại Hà Nội. [1]"
+    )
+    header = answer.citations[0]
+    assert (header.doc_id, header.unit) == ("chi-thi-05", "phần đầu văn bản")
+    assert header.quotes == ("Hà Nội, ngày 15 tháng 5 năm 2016",)
+    assert all(q in header.passage for q in header.quotes)
+    assert source_line(header) == (
+        "[1] phần đầu văn bản — Chỉ thị số 05-CT/TW (ngày 15/5/2016) — Bộ Chính trị"
+    )
+    # news that states a date too comes second, said to be news
+    for news in answer.citations[1:]:
+        assert news.document == "" and "Bài viết về văn bản này cho biết:" in answer.text
+
+
+def test_who_issued_and_signed_a_document(answerer: Answerer) -> None:
+    answer = answerer.answer("Quy định 03 do ai ký?")
+    assert answer.text.startswith(
+        "Theo toàn văn, Quy định số 03-QĐ/TU do Thành ủy Lào Cai ban hành; người ký: "
+        "T/M Ban Thường vụ, Bí thư, Trần Văn Bình. [1]"
+    )
+    assert answer.citations[0].unit == "phần ký"
+
+
+def test_what_a_document_is_about_comes_from_its_title(answerer: Answerer) -> None:
+    answer = answerer.answer("Nghị quyết 09-NQ/TU có tên là gì")
+    assert answer.text.startswith(
+        "Theo toàn văn: Nghị quyết số 09-NQ/TU về tăng cường công tác xây dựng đảng và các "
+        "đoàn thể nhân dân trong các doanh nghiệp ngoài khu vực nhà nước. [1]"
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Theo Quy định 03, tiêu chuẩn chung là gì?",
+        "Theo Luật phòng chống ma túy, cơ quan nào có trách nhiệm phòng chống ma túy?",
+    ],
+)
+def test_a_question_about_the_content_is_not_answered_from_the_header(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question)
+    assert not any(c.unit in ("phần đầu văn bản", "phần ký") for c in answer.citations)
+    assert "ban hành ngày" not in answer.text and "người ký" not in answer.text
