@@ -33,9 +33,10 @@ from index.builder import BuildReport, IndexBuilder
 from index.e5torch import bound_native_memory
 from index.embedders import RUNTIMES, Embedder, make_embedder
 from index.errors import HoidapError
-from index.layout import CACHE_FILE
+from index.layout import CACHE_FILE, CHUNKS_DB
 from index.manifest import Manifest
 from index.readers import read_paths
+from index.store import read_documents
 from index.versions import current_version
 from retrieval.answering import Answer, Answerer
 from retrieval.searcher import Searcher, Snapshot
@@ -315,6 +316,9 @@ def _index(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> 
     return _status(settings.data_dir)
 
 
+STATUS_DOCUMENTS = 20  # listed by `hoidap index status`
+
+
 def _status(data_dir: Path) -> int:
     version = current_version(data_dir)
     manifest = Manifest.read(version)
@@ -322,6 +326,15 @@ def _status(data_dir: Path) -> int:
     print(f"index:      {data_dir.resolve()} (version {version.name})")
     print(f"articles:   {manifest.articles}")
     print(f"chunks:     {manifest.chunks}")
+    documents = read_documents(version / CHUNKS_DB)
+    print(f"documents:  {len(documents)} official documents with their full text")
+    for doc_id, official, ocr, units in documents[:STATUS_DOCUMENTS]:
+        parts = [official.name, official.date or "no date", official.issuer or "no issuer"]
+        parts.append(f"{units} units{', OCR' if ocr else ''} ({doc_id})")
+        print("  " + " — ".join(parts))
+    if len(documents) > STATUS_DOCUMENTS:
+        more = len(documents) - STATUS_DOCUMENTS
+        print(f"  … and {more} more (`hoidap documents` lists them all)")
     print(f"embedder:   {manifest.embedder} (dim {manifest.dim})")
     if manifest.runtime:
         print(f"runtime:    {manifest.runtime}")

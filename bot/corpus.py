@@ -62,7 +62,8 @@ class CorpusAdmin:
         async with self._admin:
             read = await asyncio.to_thread(read_paths, [path])
             if not read.articles:
-                reasons = "; ".join(p.message for p in read.problems) or "không có nội dung"
+                reasons = "; ".join(p.vi or p.message for p in read.problems)
+                reasons = reasons or "không có nội dung"
                 return AdminResult(False, f"Không thêm được tệp “{name}”. Lý do: {reasons}.")
             target = self.corpus_dir / name
             articles = [dataclasses.replace(a, path=str(target)) for a in read.articles]
@@ -93,7 +94,7 @@ class CorpusAdmin:
             for new, old in report.replaced
         ]
         lines += [f"• bỏ qua: {reason}" for reason in report.skipped]
-        lines += [f"• bỏ qua: {problem}" for problem in read.problems]
+        lines += [f"• bỏ qua: {problem.in_vietnamese}" for problem in read.problems]
         return AdminResult(True, "\n".join(lines))
 
     async def reindex(self) -> AdminResult:
@@ -111,7 +112,8 @@ class CorpusAdmin:
                 return AdminResult(False, f"{texts.BUSY} ({exc})")
         text = _build_summary(report)
         if read.problems:
-            text += f" Bỏ qua {len(read.problems)} tệp lỗi: " + "; ".join(map(str, read.problems))
+            skipped = "; ".join(p.in_vietnamese for p in read.problems)
+            text += f" Bỏ qua {len(read.problems)} tệp lỗi: {skipped}"
         return AdminResult(True, text)
 
     async def remove(self, doc_id: str) -> AdminResult:

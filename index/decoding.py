@@ -30,6 +30,7 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # category Cc except \t\n\v\f\r
 _MAX_CONTROL_SHARE = 0.01
+BINARY_VI = "tệp có vẻ là dữ liệu nhị phân, không phải văn bản"
 # Diacritics a Vietnamese letter can carry: the five tones, circumflex, breve and horn.
 _VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
 _TYPOGRAPHY = frozenset("\u00a0\u00b0\u00ab\u00bb\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026")
@@ -39,7 +40,7 @@ _MIN_VIETNAMESE_SHARE = 0.9  # of the non-ASCII characters, for a cp1258 decodin
 def decode(data: bytes, path: str) -> str:
     """Decode a text file's bytes to NFC text with `\\n` line ends, or raise `IngestError`."""
     if not data:
-        raise IngestError(f"{path}: file is empty (0 bytes)")
+        raise IngestError(f"{path}: file is empty (0 bytes)", vi="tệp rỗng (0 byte)")
     text = _decode_with_bom(data, path)
     if text is None and b"\x00" in data:
         text = _decode_utf16_without_bom(data, path)
@@ -53,9 +54,11 @@ def decode(data: bytes, path: str) -> str:
     if encoding is not None:
         log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
     if not text.strip():
-        raise IngestError(f"{path}: file contains only whitespace")
+        raise IngestError(f"{path}: file contains only whitespace", vi="tệp chỉ có khoảng trắng")
     if _control_share(text) > _MAX_CONTROL_SHARE:
-        raise IngestError(f"{path}: looks like binary data (many control characters), not text")
+        raise IngestError(
+            f"{path}: looks like binary data (many control characters), not text", vi=BINARY_VI
+        )
     return _CONTROL.sub("", text)
 
 
@@ -68,7 +71,9 @@ def _decode_with_bom(data: bytes, path: str) -> str | None:
                 name = codec.removesuffix("-sig").upper()
                 raise IngestError(
                     f"{path}: starts with a {name} byte-order mark but is not valid {name} "
-                    f"(byte {e.start}); re-save it as UTF-8"
+                    f"(byte {e.start}); re-save it as UTF-8",
+                    vi=f"tệp mở đầu bằng dấu BOM của {name} nhưng không đúng mã {name}: hãy lưu "
+                    "lại dạng UTF-8",
                 ) from e
     return None
 
@@ -92,7 +97,9 @@ def _decode_utf16_without_bom(data: bytes, path: str) -> str:
             if _control_share(text) <= _MAX_CONTROL_SHARE:
                 log.debug("%s: decoded as BOM-less %s", path, codec)
                 return text
-    raise IngestError(f"{path}: looks like binary data (contains NUL bytes), not text")
+    raise IngestError(
+        f"{path}: looks like binary data (contains NUL bytes), not text", vi=BINARY_VI
+    )
 
 
 def _decode_legacy(data: bytes, path: str) -> str:
@@ -115,8 +122,10 @@ def _decode_legacy(data: bytes, path: str) -> str:
     best = from_bytes(data).best()
     if best is None or best.chaos > 0.5:
         raise IngestError(
-            f"{path}: cannot tell the text encoding (not UTF-8, UTF-16 or Windows-1258); "
-            "re-save it as UTF-8"
+            f"{path}: cannot tell the text encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 "
+            "or VNI); re-save it as UTF-8",
+            vi="không nhận ra bảng mã của tệp (không phải UTF-8, UTF-16, Windows-1258, TCVN3 "
+            "hay VNI): hãy lưu lại dạng UTF-8",
         )
     log.warning("%s: not UTF-8, guessed encoding %s", path, best.encoding)
     return str(best)

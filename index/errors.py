@@ -6,7 +6,13 @@ class HoidapError(Exception):
 
 
 class IngestError(HoidapError):
-    """A file could not be read as an article (bad encoding, empty, binary, malformed)."""
+    """A file could not be read as an article (bad encoding, empty, binary, malformed).
+
+    `vi` says the same to an admin in chat, in Vietnamese and without the file's path."""
+
+    def __init__(self, message: str, vi: str = "") -> None:
+        super().__init__(message)
+        self.vi = vi
 
 
 class IndexMissing(HoidapError):

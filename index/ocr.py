@@ -41,11 +41,17 @@ def page_texts(data: bytes, pages: list[int], path: str) -> dict[int, str]:
     """The OCRed text of the given pages (0-based) of a PDF; IngestError if OCR cannot run."""
     if why := unavailable():
         numbers = ", ".join(str(p + 1) for p in pages[:10]) + (", …" if len(pages) > 10 else "")
-        raise IngestError(f"{path}: page(s) {numbers} have no text layer (scanned) and {why}")
+        raise IngestError(
+            f"{path}: page(s) {numbers} have no text layer (scanned) and {why}",
+            vi=f"trang {numbers} là ảnh quét (không có lớp chữ) mà máy chủ chưa nhận dạng chữ "
+            "được: người quản trị máy chủ cần cài gói tesseract-ocr và tesseract-ocr-vie",
+        )
     if len(pages) > MAX_PAGES:
         raise IngestError(
             f"{path}: {len(pages)} scanned pages, over the OCR limit of {MAX_PAGES}; "
-            "split the document"
+            "split the document",
+            vi=f"{len(pages)} trang ảnh quét, quá giới hạn nhận dạng chữ {MAX_PAGES} trang: "
+            "hãy tách văn bản thành nhiều tệp",
         )
     import pypdfium2
     import pytesseract

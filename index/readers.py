@@ -41,6 +41,10 @@ OLD_WORD = (
     "old Word 97-2003 (.doc) and RTF files are not read: open it in Word or LibreOffice and "
     "save it as .docx, or run: libreoffice --headless --convert-to docx FILE"
 )
+OLD_WORD_VI = (
+    "tệp Word cũ (.doc) hoặc RTF chưa đọc được: hãy mở bằng Word hoặc LibreOffice, "
+    "lưu thành .docx rồi gửi lại"
+)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 
 
@@ -51,10 +55,17 @@ class Problem:
     path: str
     message: str
     line: int | None = None
+    vi: str = field(default="", compare=False)  # the same for an admin in chat, in Vietnamese
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
+
+    @property
+    def in_vietnamese(self) -> str:
+        """`tên tệp (dòng 3): lý do`, as an admin in chat reads it."""
+        where = Path(self.path).name + (f" (dòng {self.line})" if self.line else "")
+        return f"{where}: {self.vi or self.message}"
 
 
 @dataclass
@@ -93,7 +104,7 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> Iterator[Pa
             candidates = list(_walk(path))
         elif path.is_file():
             if path.suffix.lower() in LEGACY_WORD:
-                problems.append(Problem(str(path), OLD_WORD))
+                problems.append(Problem(str(path), OLD_WORD, vi=OLD_WORD_VI))
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 problems.append(
@@ -101,12 +112,16 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> Iterator[Pa
                         str(path),
                         f"unsupported file type {path.suffix or '(no extension)'!r}; "
                         f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+                        vi=f"không đọc loại tệp {path.suffix or '(không có đuôi)'}; chỉ nhận "
+                        f"{', '.join(SUPPORTED_SUFFIXES)}",
                     )
                 )
                 continue
             candidates = [path]
         else:
-            problems.append(Problem(str(path), "no such file or directory"))
+            problems.append(
+                Problem(str(path), "no such file or directory", vi="không có tệp hay thư mục này")
+            )
             continue
         for candidate in candidates:
             key = candidate.resolve()
@@ -133,24 +148,29 @@ def _read_file(path: Path) -> tuple[list[Article], list[Problem]]:
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES / 1024 / 1024
             raise IngestError(
-                f"file is {size / 1024 / 1024:.1f} MB, over the {limit:.0f} MB limit"
+                f"file is {size / 1024 / 1024:.1f} MB, over the {limit:.0f} MB limit",
+                vi=f"tệp nặng {size / 1024 / 1024:.1f} MB, quá giới hạn {limit:.0f} MB",
             )
         if suffix in LEGACY_WORD:
-            raise IngestError(OLD_WORD)
+            raise IngestError(OLD_WORD, vi=OLD_WORD_VI)
         data = path.read_bytes()
         if suffix == ".jsonl":
             return _read_jsonl(data, path)
         cleaned = _READERS[suffix](data, str(path))
         if not cleaned.text:
-            raise IngestError("no article text left after cleaning")
+            raise IngestError(
+                "no article text left after cleaning", vi="không còn nội dung nào sau khi làm sạch"
+            )
     except IngestError as e:
-        return [], [Problem(str(path), _without_path(str(e), path))]
+        return [], [Problem(str(path), _without_path(str(e), path), vi=e.vi)]
     except OSError as e:
-        return [], [Problem(str(path), f"cannot read file: {e.strerror or e}")]
+        why = e.strerror or str(e)
+        return [], [Problem(str(path), f"cannot read file: {why}", vi="không mở được tệp")]
     except Exception as e:  # a parser choking on one file must not stop the batch
         log.debug("failed to parse %s", path, exc_info=True)
         kind = suffix.lstrip(".").upper()
-        return [], [Problem(str(path), f"cannot parse {kind}: {type(e).__name__}: {e}")]
+        vi = f"không đọc được tệp {kind}: tệp hỏng hoặc không đúng định dạng"
+        return [], [Problem(str(path), f"cannot parse {kind}: {type(e).__name__}: {e}", vi=vi)]
     article = Article(
         doc_id=doc_id_from_path(path),
         title=cleaned.title,
@@ -306,12 +326,16 @@ def _read_pdf(data: bytes, path: str) -> CleanedText:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError(f"{path}: PDF is password-protected; save an unprotected copy")
+            raise IngestError(
+                f"{path}: PDF is password-protected; save an unprotected copy",
+                vi="tệp PDF có mật khẩu: hãy lưu một bản không khóa rồi gửi lại",
+            )
         if len(reader.pages) == 0:
-            raise IngestError(f"{path}: PDF has no pages")
+            raise IngestError(f"{path}: PDF has no pages", vi="tệp PDF không có trang nào")
     except (PdfReadError, PdfStreamError, ValueError) as e:
         raise IngestError(
-            f"{path}: PDF is damaged or incomplete ({e}); export or download it again"
+            f"{path}: PDF is damaged or incomplete ({e}); export or download it again",
+            vi="tệp PDF bị hỏng hoặc không đầy đủ: hãy xuất hoặc tải lại tệp",
         ) from e
     pages = [page.extract_text() or "" for page in reader.pages]
     scanned = [k for k, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
@@ -327,7 +351,10 @@ def _read_pdf(data: bytes, path: str) -> CleanedText:
     if encoding is not None:
         log.info("%s: converted from %s to Unicode", path, NAMES[encoding])
     if not text.strip():
-        raise IngestError(f"{path}: PDF has no text, and OCR found none on its pages")
+        raise IngestError(
+            f"{path}: PDF has no text, and OCR found none on its pages",
+            vi="tệp PDF không có chữ, nhận dạng chữ trên ảnh (OCR) cũng không thấy chữ nào",
+        )
     title = (reader.metadata.title if reader.metadata else None) or ""
     if _JUNK_PDF_TITLE.fullmatch(title.strip()):
         title = ""
@@ -342,16 +369,16 @@ def _read_docx(data: bytes, path: str) -> CleanedText:
     from docx.table import Table
 
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 file: an old .doc renamed .docx
-        raise IngestError(f"{path}: {OLD_WORD}")
+        raise IngestError(f"{path}: {OLD_WORD}", vi=OLD_WORD_VI)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        what = (
-            "is not a ZIP archive" if isinstance(e, zipfile.BadZipFile) else "holds no Word text"
-        )
+        zip_file = not isinstance(e, zipfile.BadZipFile)
+        what = "holds no Word text" if zip_file else "is not a ZIP archive"
         raise IngestError(
             f"{path}: not a Word document (.docx): the file {what}; "
-            "save it from Word or LibreOffice as .docx"
+            "save it from Word or LibreOffice as .docx",
+            vi="không phải tệp Word (.docx): hãy lưu lại từ Word hoặc LibreOffice thành .docx",
         ) from e
     default_font = document.styles["Normal"].font.name if "Normal" in document.styles else None
     lines = []
@@ -414,7 +441,7 @@ def _read_jsonl(data: bytes, path: Path) -> tuple[list[Article], list[Problem]]:
         try:
             articles.append(_jsonl_article(line, path))
         except IngestError as e:
-            problems.append(Problem(str(path), str(e), number))
+            problems.append(Problem(str(path), str(e), number, vi=e.vi))
     return articles, problems
 
 
@@ -422,20 +449,31 @@ def _jsonl_article(line: str, path: Path) -> Article:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as e:
-        raise IngestError(f"invalid JSON: {e.msg} (column {e.colno})") from e
+        raise IngestError(
+            f"invalid JSON: {e.msg} (column {e.colno})",
+            vi=f"không phải JSON hợp lệ (cột {e.colno})",
+        ) from e
     if not isinstance(record, dict):
-        raise IngestError(f"expected a JSON object, got {type(record).__name__}")
+        raise IngestError(
+            f"expected a JSON object, got {type(record).__name__}",
+            vi="mỗi dòng phải là một đối tượng JSON",
+        )
     doc_id = record.get("doc_id")
     if isinstance(doc_id, int) and not isinstance(doc_id, bool):
         doc_id = str(doc_id)
     if not isinstance(doc_id, str) or not doc_id.strip():
-        raise IngestError("missing or empty 'doc_id'")
+        raise IngestError("missing or empty 'doc_id'", vi="thiếu mã bài ('doc_id')")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise IngestError(f"article {doc_id!r}: missing or empty 'text'")
+        raise IngestError(
+            f"article {doc_id!r}: missing or empty 'text'", vi=f"bài {doc_id!r}: thiếu nội dung"
+        )
     body = clean_body(from_legacy(text)[0])
     if not body:
-        raise IngestError(f"article {doc_id!r}: no article text left after cleaning")
+        raise IngestError(
+            f"article {doc_id!r}: no article text left after cleaning",
+            vi=f"bài {doc_id!r}: không còn nội dung nào sau khi làm sạch",
+        )
     title = record.get("title") if isinstance(record.get("title"), str) else ""
     url = record.get("url") if isinstance(record.get("url"), str) else ""
     source = record.get("source") if isinstance(record.get("source"), str) else ""
@@ -459,7 +497,9 @@ def _deduplicate(articles: list[Article]) -> tuple[list[Article], list[Problem]]
     for article in articles:
         digest = article.content_hash
         if digest in first_by_hash:
-            problems.append(Problem(article.path, f"duplicate of {first_by_hash[digest]}"))
+            first = first_by_hash[digest]
+            vi = f"trùng nội dung với bài {first}"
+            problems.append(Problem(article.path, f"duplicate of {first}", vi=vi))
             continue
         first_by_hash[digest] = article.doc_id
         previous = by_id.pop(article.doc_id, None)
@@ -469,6 +509,8 @@ def _deduplicate(articles: list[Article]) -> tuple[list[Article], list[Problem]]
                     previous.path,
                     f"doc_id {article.doc_id!r} is also used by {article.path}; "
                     "keeping the later one",
+                    vi=f"mã bài {article.doc_id!r} trùng với {Path(article.path).name}; "
+                    "giữ bài sau",
                 )
             )
         by_id[article.doc_id] = article

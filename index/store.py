@@ -92,6 +92,25 @@ def read_version_db(path: Path) -> tuple[dict[str, Article], list[Chunk]]:
     return articles, chunks
 
 
+def read_documents(path: Path) -> list[tuple[str, Official, bool, int]]:
+    """The official documents of a version without loading its chunks: (doc_id, header,
+    read by OCR, number of units), by date."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not _has_column(db, "articles", "official"):
+            return []
+        ocr = "a.ocr" if _has_column(db, "articles", "ocr") else "0"
+        unit = "c.unit" if _has_column(db, "chunks", "unit") else "''"
+        rows = db.execute(
+            f"SELECT a.doc_id, a.official, {ocr}, COUNT(DISTINCT {unit}) FROM articles a "
+            "JOIN chunks c ON c.doc_id = a.doc_id WHERE a.official != '' "
+            "GROUP BY a.doc_id ORDER BY a.published_at, a.doc_id"
+        ).fetchall()
+    finally:
+        db.close()
+    return [(doc_id, Official.from_json(o), bool(r), n) for doc_id, o, r, n in rows]
+
+
 def _structure(chunk: Chunk) -> tuple[str, str, str]:
     return " ".join(chunk.refs), chunk.unit, chunk.heading
 

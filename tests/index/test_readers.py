@@ -283,3 +283,33 @@ def test_documents_that_cannot_be_read_say_why(tmp_path: Path) -> None:
         "cu.doc": readers.OLD_WORD,
         "doi-ten.docx": readers.OLD_WORD,
     }
+
+
+def test_admins_in_chat_read_why_in_vietnamese(tmp_path: Path) -> None:
+    """Every reason a file is refused has its Vietnamese wording for an admin in chat, with
+    the file's name and not its path."""
+    from pypdf import PdfWriter
+
+    locked = PdfWriter()
+    locked.add_blank_page(200, 200)
+    locked.encrypt("mat-khau")
+    locked.write(str(tmp_path / "khoa.pdf"))
+    write(tmp_path / "hong.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    write(tmp_path / "rong.txt", b"")
+    write(tmp_path / "nhi-phan.txt", bytes(range(256)) * 4)
+    write(tmp_path / "cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    write(tmp_path / "bai.jsonl", b'{"doc_id": "a", "text": "' + P1.encode() + b'"}\nkhong json\n')
+    write(tmp_path / "bai-a.txt", f"{TITLE}\n\n{P1}\n")
+    write(tmp_path / "bai-b.txt", f"{TITLE}\n\n{P1}\n")
+    result = read_paths([tmp_path])
+    said = sorted(p.in_vietnamese for p in result.problems)
+    assert said == [
+        "bai-b.txt: trùng nội dung với bài bai-a",
+        "bai.jsonl (dòng 2): không phải JSON hợp lệ (cột 1)",
+        "cu.doc: " + readers.OLD_WORD_VI,
+        "hong.pdf: tệp PDF bị hỏng hoặc không đầy đủ: hãy xuất hoặc tải lại tệp",
+        "khoa.pdf: tệp PDF có mật khẩu: hãy lưu một bản không khóa rồi gửi lại",
+        "nhi-phan.txt: tệp có vẻ là dữ liệu nhị phân, không phải văn bản",
+        "rong.txt: tệp rỗng (0 byte)",
+    ]
+    assert not any(str(tmp_path) in s for s in said)

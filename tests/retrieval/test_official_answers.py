@@ -127,6 +127,18 @@ def test_admins_see_the_documents_and_what_links_to_them(documents_dir: Path, ca
     assert entry["full_text"]["signer"] == "T/M Bộ Chính trị, Tổng Bí thư, Nguyễn Phú Trọng"
 
 
+def test_index_status_lists_the_documents_with_their_units(documents_dir: Path, capsys) -> None:
+    assert main(["index", "status", "--data-dir", str(documents_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "documents:  5 official documents with their full text" in lines
+    assert (
+        "  Quy định số 03-QĐ/TU — 2018-09-10 — Thành ủy Lào Cai — 5 units (quy-dinh-03)" in lines
+    )
+    listed = [line for line in lines if line.startswith("  ") and " units" in line]
+    assert len(listed) == len(SAMPLES)
+    assert any("OCR" not in line and "Chỉ thị số 05-CT/TW — 2016-05-15" in line for line in listed)
+
+
 def test_a_named_document_is_answered_from_its_text_first_then_news(answerer: Answerer) -> None:
     answer = answerer.answer(
         "Nghị quyết 09-NQ/TU phấn đấu đến năm 2015 bao nhiêu doanh nghiệp thành lập tổ chức đảng?"

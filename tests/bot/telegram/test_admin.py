@@ -58,7 +58,7 @@ async def test_unreadable_and_unsupported_files_are_refused_with_the_reason(
     await fake.next_message(ADMIN)
     old_word = await fake.next_message(ADMIN)
 
-    assert "Không thêm được tệp “rong.txt”. Lý do:" in empty.visible
+    assert "Không thêm được tệp “rong.txt”. Lý do: tệp rỗng (0 byte)." in empty.visible
     assert "Không nhận tệp “anh.png”" in png.visible and ".jsonl" in png.visible
     assert "Không nhận tệp “chi-thi-cu.doc”: tệp Word cũ (.doc)" in old_word.visible
     assert "lưu thành .docx" in old_word.visible.lower()
