@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from index.documents import Article, Chunk
+from index.paragraphs import split_paragraphs
+from index.paragraphs import trim as _trim
 from index.references import extract_references
+from index.structure import Unit, document_units
 
-if TYPE_CHECKING:
-    from index.structure import Unit
-
-_LINE = re.compile(r"[^\r\n]+")
+__all__ = ["chunk_article", "split_paragraphs", "split_sentences"]
 _TERMINAL = re.compile(r"[.!?…]+[”’\"»)\]]*")  # end of a sentence, closing quotes included
 _WORD = re.compile(r"\S+")
 _OPENERS = "“‘\"'«([{"
@@ -39,12 +38,6 @@ _ABBREVIATIONS = frozenset(
 _LIST_MARKER = re.compile(r"\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[a-zđ]")
 _UNIT_WORDS = frozenset({"Điều", "Chương", "Mục", "Phần", "Khoản"})
 _BREAK_AFTER = ",;:"  # preferred places to cut an overlong sentence
-
-
-def split_paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines of `text`, trimmed of surrounding whitespace."""
-    spans = (_trim(text, m.start(), m.end()) for m in _LINE.finditer(text))
-    return [(start, end) for start, end in spans if start < end]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -62,8 +55,6 @@ def chunk_article(
             f"{target_words=}, {max_words=}, {overlap_sentences=}"
         )
     units = _units(article.text, target_words, max_words)
-    from index.structure import document_units  # (it reads paragraphs as we do)
-
     if leaves := document_units(article.text, official=article.official is not None):
         return _chunk_units(article, units, leaves, target_words, max_words, overlap_sentences)
     chunks = []
@@ -118,15 +109,6 @@ class _Unit:
     paragraph: int  # 1-based
     ends_paragraph: bool
     whole: bool  # False for a piece of a sentence cut because it was too long
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without leading and trailing whitespace."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -12,9 +12,9 @@ Works on an article's cleaned text, one paragraph a line, and gives offsets into
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from index.chunking import split_paragraphs
+from index.paragraphs import split_paragraphs
 
 HEADING_CHARS = 150  # a heading is short and ends without a sentence's punctuation
 OWN_HEADING_CHARS = 100  # how much of a point's first sentence names it in a heading path
@@ -91,6 +91,17 @@ def _paragraphs(text: str) -> list[tuple[int, int, str]]:
     return [(s, e, text[s:e]) for s, e in split_paragraphs(text)]
 
 
+@dataclass
+class _Open:
+    """The leaf being read; `start` is None until its first paragraph of text."""
+
+    start: int | None
+    label: str
+    own: str
+    context: str
+    parts: list[Part] = field(default_factory=list)
+
+
 def units(text: str) -> list[Unit]:
     """The leaf units of a document body, in order; [] when it has no structure at all."""
     paragraphs = _paragraphs(text)
@@ -98,34 +109,21 @@ def units(text: str) -> list[Unit]:
     found: list[Unit] = []
     context: dict[str, str] = {}  # level → heading text, outermost first
     roman = ""
-    leaf: dict | None = None  # the unit being read: start, label, own, context, parts
+    leaf: _Open | None = None  # the unit being read
     last_end = 0
     skip_next = False
 
     def close(end: int) -> None:
         nonlocal leaf
-        if leaf is not None and end > leaf["start"]:
+        if leaf is not None and leaf.start is not None and end > leaf.start:
             found.append(
-                Unit(
-                    leaf["start"],
-                    end,
-                    leaf["label"],
-                    leaf["context"],
-                    leaf["own"],
-                    tuple(leaf["parts"]),
-                )
+                Unit(leaf.start, end, leaf.label, leaf.context, leaf.own, tuple(leaf.parts))
             )
         leaf = None
 
-    def open_leaf(start: int, label: str, own: str) -> None:
+    def open_leaf(start: int | None, label: str, own: str) -> None:
         nonlocal leaf
-        leaf = {
-            "start": start,
-            "label": label,
-            "own": own,
-            "context": PATH.join(v for v in context.values() if v),
-            "parts": [],
-        }
+        leaf = _Open(start, label, own, PATH.join(v for v in context.values() if v))
 
     for k, (start, end, p) in enumerate(paragraphs):
         if skip_next:
@@ -148,29 +146,28 @@ def units(text: str) -> list[Unit]:
             _set_context(context, level, name)
             if level == "roman":
                 roman = _ROMAN.match(p).group(1)
-                open_leaf(start, f"Mục {roman}", "")
-                leaf["start"] = -1  # opened lazily: text right under the heading
+                open_leaf(None, f"Mục {roman}", "")  # starts at the text under the heading
             continue
-        if leaf is not None and leaf["start"] == -1:
-            leaf["start"] = start
+        if leaf is not None and leaf.start is None:
+            leaf.start = start
         if law_style and (m := _ARTICLE.match(p)):
             close(last_end)
             open_leaf(start, f"Điều {m.group(1)}", _own(p, whole=True))
-        elif law_style and leaf is not None and leaf["label"].startswith("Điều"):
+        elif law_style and leaf is not None and leaf.label.startswith("Điều"):
             if m := _POINT.match(p):
-                leaf["parts"].append(Part(start, f", khoản {m.group(1)}"))
-            elif (m := _LETTER.match(p)) and not leaf["parts"]:  # an Điều of điểm alone
-                leaf["parts"].append(Part(start, f", điểm {m.group(1)}"))
+                leaf.parts.append(Part(start, f", khoản {m.group(1)}"))
+            elif (m := _LETTER.match(p)) and not leaf.parts:  # an Điều of điểm alone
+                leaf.parts.append(Part(start, f", điểm {m.group(1)}"))
         elif not law_style and (m := _POINT.match(p)) and not _SUBPOINT.match(p):
             close(last_end)
             number = f"{roman}.{m.group(1)}" if roman else m.group(1)
             open_leaf(start, f"Mục {number}", _own(p))
-        elif not law_style and leaf is not None and leaf["label"]:
+        elif not law_style and leaf is not None and leaf.label:
             if m := _SUBPOINT.match(p):
                 number = m.group(1).split(".", 1)[1]
-                leaf["parts"].append(Part(start, f".{number}"))
+                leaf.parts.append(Part(start, f".{number}"))
             elif m := _LETTER.match(p):
-                leaf["parts"].append(Part(start, f", điểm {m.group(1)}"))
+                leaf.parts.append(Part(start, f", điểm {m.group(1)}"))
         elif leaf is None:
             open_leaf(start, "", "")
         last_end = end
