@@ -30,6 +30,7 @@ from devsets import EVAL  # also puts the repository on sys.path
 from evaluation.runner import strip_diacritics
 from index.builder import IndexBuilder
 from index.embedders import make_embedder
+from index.layout import POINTER
 from index.readers import read_paths
 from retrieval.answering import Answerer
 from retrieval.searcher import Searcher
@@ -115,15 +116,17 @@ def main() -> int:
     t = time.perf_counter()
     whole = read_paths([out / "laws"])
     assert not whole.problems, whole.problems
-    IndexBuilder(out / "whole", embedder, progress=False).build(whole.articles)
+    if not (out / "whole" / POINTER).exists():  # (an --out of an earlier run is reused)
+        IndexBuilder(out / "whole", embedder, progress=False).build(whole.articles)
     built_whole = time.perf_counter() - t
     t = time.perf_counter()
-    IndexBuilder(out / "split", embedder, progress=False).build(
-        read_paths([EVAL / corpus_name]).articles
-    )
+    if not (out / "split" / POINTER).exists():
+        IndexBuilder(out / "split", embedder, progress=False).build(
+            read_paths([EVAL / corpus_name]).articles
+        )
     built_split = time.perf_counter() - t
     whole_answerer = Answerer(Searcher(out / "whole", embedder))
-    split_searcher = Searcher(out / "split", embedder)
+    split_answerer = Answerer(Searcher(out / "split", embedder))
 
     def whole_key(hit) -> str:
         m = _ARTICLE.match(hit.chunk.unit)
@@ -142,12 +145,16 @@ def main() -> int:
     misses = []
     for condition in ("diacritics", "no-diacritics"):
         split_ranks, whole_ranks = [], []
-        found_and_answered = cites_gold = 0
+        found_and_answered = cites_gold = split_answered = split_cites = 0
         for q in questions:
             text = q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
             gold = q["gold_doc_ids"][0]
-            hits = split_searcher.search(text, k=DEPTH).hits
-            split_ranks.append(unit_ranks(hits, gold, lambda h: h.chunk.doc_id))
+            split_answer = split_answerer.answer(text, k=DEPTH)
+            split_rank = unit_ranks(split_answer.hits, gold, lambda h: h.chunk.doc_id)
+            split_ranks.append(split_rank)
+            if split_rank and split_rank <= 10 and not split_answer.abstained:
+                split_answered += 1
+                split_cites += gold in {c.doc_id for c in split_answer.citations}
             answer = whole_answerer.answer(text, k=DEPTH)
             rank = unit_ranks(answer.hits, gold, whole_key)
             whole_ranks.append(rank)
@@ -175,12 +182,16 @@ def main() -> int:
         for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
             figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
             print(f"  {condition:14} {name:19} {figures}")
-        share = cites_gold / found_and_answered if found_and_answered else 0.0
-        print(
-            f"  {condition:14} whole laws: the answer cites the gold article for "
-            f"{cites_gold}/{found_and_answered} = {share:.3f} of the answered questions "
-            "whose article is in the top 10"
-        )
+        for name, cited, answered in (
+            ("pre-split articles", split_cites, split_answered),
+            ("whole laws", cites_gold, found_and_answered),
+        ):
+            share = cited / answered if answered else 0.0
+            print(
+                f"  {condition:14} {name}: the answer cites the gold article for "
+                f"{cited}/{answered} = {share:.3f} of the answered questions whose article "
+                "is in the top 10"
+            )
     if args.misses:
         with args.misses.open("w", encoding="utf-8") as f:
             for miss in misses:

@@ -209,3 +209,54 @@ def test_a_question_about_the_content_is_not_answered_from_the_header(
     answer = answerer.answer(question)
     assert not any(c.unit in ("phần đầu văn bản", "phần ký") for c in answer.citations)
     assert "ban hành ngày" not in answer.text and "người ký" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "trach nhiem cua ca nhan gia dinh ve phong chong ma tuy",
+        "Trách nhiệm của cá nhân, gia đình về phòng, chống ma túy",
+    ],
+    ids=["no-marks", "marks"],
+)
+def test_an_article_whose_title_is_the_question_is_quoted_whole(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question)
+    assert answer.text.startswith(
+        "Điều 3 Luật Phòng, chống ma túy: Điều 3. Trách nhiệm của cá nhân, gia đình"
+    )
+    assert "giáo dục thành viên trong gia đình về tác hại ma túy" in answer.text
+    assert [c.unit for c in answer.citations] == ["Điều 3"]
+
+
+def test_a_long_article_is_quoted_across_its_chunks(tmp_path: Path, embedder: Embedder) -> None:
+    """An Điều longer than a chunk is quoted from every chunk that holds it, each piece
+    starting at text (not in the blank between two paragraphs), up to the answer's length."""
+    sentence = "Cơ quan, tổ chức có trách nhiệm tuyên truyền, phổ biến pháp luật cho nhân dân"
+    long_article = [f"{k}. {sentence} ở địa bàn số {k} theo kế hoạch hằng năm." for k in range(1, 25)]
+    law = "\n\n".join(
+        [
+            "Luật Tuyên truyền",
+            "Điều 1. Phạm vi điều chỉnh",
+            "Luật này quy định về tuyên truyền.",
+            "Điều 2. Trách nhiệm tuyên truyền",
+            *long_article,
+            "Điều 3. Hiệu lực thi hành",
+            "Luật này có hiệu lực từ ngày ký.",
+        ]
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "luat-tuyen-truyen.txt").write_text(law, encoding="utf-8")
+    data_dir = tmp_path / "index"
+    IndexBuilder(data_dir, embedder, progress=False).build(
+        read_paths([tmp_path / "docs"]).articles
+    )
+    answerer = Answerer(Searcher(data_dir, embedder))
+    answer = answerer.answer("Trách nhiệm tuyên truyền là gì?")
+    assert answer.text.startswith("Điều 2 Luật Tuyên truyền: Điều 2. Trách nhiệm tuyên truyền")
+    assert "1. Cơ quan, tổ chức" in answer.text and "ở địa bàn số 9 " in answer.text
+    assert "Điều 3" not in answer.text
+    assert answer.citations and all(c.unit.startswith("Điều 2") for c in answer.citations)
+    assert all(not q[0].isspace() and q in law for c in answer.citations for q in c.quotes)
+    assert len(answer.text) < 1400  # cut at whole sentences near the answer's length
