@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 TORCH ?= 2.13.0
 
-.PHONY: install install-dev ocr-tools run index test test-fast lint format bench clean
+.PHONY: install install-dev ocr-tools browser-tools run index test test-fast lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ ocr-tools:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
 	fi
 
+# Chromium and its driver for the console's browser tests (Debian packages; root or sudo).
+browser-tools:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; else \
+		echo "installing chromium and chromium-driver (the console's browser tests)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
+			fonts-noto-color-emoji >/dev/null; \
+	fi
+
 index: install
 	@if $(BIN)/hoidap index status --data-dir $(DATA_DIR) >/dev/null 2>&1; then \
 		echo "index in $(DATA_DIR) is ready"; \
@@ -44,10 +54,10 @@ index: install
 run: index
 	$(BIN)/hoidap run --data-dir $(DATA_DIR)
 
-test: install-dev ocr-tools
+test: install-dev ocr-tools browser-tools
 	$(BIN)/pytest
 
-test-fast: install-dev ocr-tools
+test-fast: install-dev ocr-tools browser-tools
 	$(BIN)/pytest -m "not slow"
 
 lint: install-dev

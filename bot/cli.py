@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import ipaddress
 import json
 import logging
+import secrets
 import sys
 import time
 from collections.abc import Sequence
@@ -152,6 +155,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "stats", parents=[common], help="questions, answers and feedback (as the bot's /stats)"
     )
+    web = commands.add_parser(
+        "web",
+        parents=[common],
+        help="the admin console in the browser (HOIDAP_WEB_LISTEN:HOIDAP_WEB_PORT)",
+    )
+    web.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="read a password (from the terminal, or one line of stdin) and print the hash "
+        "to set as HOIDAP_WEB_PASSWORD_HASH",
+    )
     return parser
 
 
@@ -172,9 +186,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise HoidapError(f"invalid settings: {problems}") from None
 
 
-def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, terminal: bool) -> int:
-    """`hoidap run` / `hoidap chat`: every configured channel (Telegram, Zalo; the terminal
-    when asked for or when no bot token is set) on one chat service and one database."""
+def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, mode: str) -> int:
+    """`hoidap run` / `hoidap chat` / `hoidap web`: every configured channel (Telegram, Zalo,
+    the web console when enabled; the terminal when asked for or when no bot token is set),
+    or the console alone, on one chat service and one database."""
     from bot.runner import run
     from bot.service import ChatService
     from bot.store import Store
@@ -182,6 +197,7 @@ def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, terminal:
 
     secrets = [settings.telegram_token, settings.telegram_webhook_secret]
     secrets += [settings.zalo_token, settings.zalo_webhook_secret]
+    secrets += [settings.web_token, settings.web_password_hash, settings.web_secret_key]
     protect_logs([s.get_secret_value() for s in secrets if s is not None])
     service = ChatService(
         answerer,
@@ -192,7 +208,9 @@ def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, terminal:
         burst=settings.rate_limit_burst,
     )
     try:
-        return run(_channels(settings, service, terminal))
+        if mode == "web":
+            return run([_web_console(settings, service)])
+        return run(_channels(settings, service, terminal=mode == "chat"))
     finally:
         service.store.close()
 
@@ -206,7 +224,60 @@ def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[
         channels.append(_telegram_bot(settings, service))
     if not terminal and settings.zalo_token is not None:
         channels.append(_zalo_bot(settings, service))
+    if not terminal and settings.web_enabled:
+        channels.append(_web_console(settings, service))
     return channels or [TerminalChat(service)]
+
+
+def _web_console(settings: Settings, service: ChatService) -> Channel:
+    """The console, refused when nobody could sign in to it."""
+    from bot.web.app import ConsoleConfig, create_app
+    from bot.web.server import WebConsole
+
+    password = settings.web_password_hash.get_secret_value() if settings.web_password_hash else ""
+    token = settings.web_token.get_secret_value() if settings.web_token else ""
+    if not password and not token:
+        raise HoidapError(
+            "the web console needs HOIDAP_WEB_PASSWORD_HASH (make one with `hoidap web "
+            "--hash-password`) or HOIDAP_WEB_TOKEN (a random token of 16+ characters)"
+        )
+    if settings.web_secret_key is None:
+        log.warning("HOIDAP_WEB_SECRET_KEY is not set: console sessions end when hoidap stops")
+        secret_key = secrets.token_urlsafe(32)
+    else:
+        secret_key = settings.web_secret_key.get_secret_value()
+    config = ConsoleConfig(
+        secret_key=secret_key,
+        password_hash=password,
+        token=token,
+        secure_cookie=not _loopback(settings.web_listen),
+        eval_file=settings.console_eval_file,
+    )
+    return WebConsole(create_app(service, config), settings.web_listen, settings.web_port)
+
+
+def _loopback(host: str) -> bool:
+    """Whether an address is this machine only (a session cookie may then go over HTTP)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _hash_password() -> int:
+    """`hoidap web --hash-password`: the hash of a password typed (or piped) in."""
+    from bot.web.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("console password: ")
+        if getpass.getpass("again: ") != password:
+            raise HoidapError("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise HoidapError("the console password needs at least 8 characters")
+    print(hash_password(password))
+    return 0
 
 
 def _webhook(settings: Settings, channel: str) -> Webhook | None:
@@ -470,6 +541,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
         if args.command == "stats":
             return _stats(settings)
+        if args.command == "web" and args.hash_password:
+            return _hash_password()
         embedder = make_embedder(settings.embedder, settings.embedder_runtime)
         if args.command == "index":
             return _index(args, settings, embedder)
@@ -487,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         answerer.snapshot()  # fail now, not at the first question, if no index
         embedder.warm_up()  # the faster runtime loads while the first questions are answered
-        return _serve(settings, answerer, embedder, terminal=args.command == "chat")
+        return _serve(settings, answerer, embedder, mode=args.command)
     except HoidapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.web.auth import valid_hash
 from index.embedders import DEFAULT_EMBEDDER, Runtime
 
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -50,6 +51,15 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_startup_seconds: float = Field(default=120.0, ge=0)
 
+    # The admin console in the browser (`hoidap web`; in `hoidap run` when enabled).
+    web_enabled: bool = False
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_password_hash: SecretStr | None = None  # from `hoidap web --hash-password`
+    web_token: SecretStr | None = None  # or a long random sign-in token
+    web_secret_key: SecretStr | None = None  # signs session cookies (random per start if unset)
+    web_eval_file: Path | None = None  # questions turned eval (default data/console_qa.jsonl)
+
     typing_after_seconds: float = Field(default=0.5, ge=0)
     rate_limit_per_minute: float = Field(default=6.0, gt=0)
     rate_limit_burst: int = Field(default=5, ge=1)
@@ -76,6 +86,10 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "zalo_token",
         "zalo_webhook_secret",
+        "web_password_hash",
+        "web_token",
+        "web_secret_key",
+        "web_eval_file",
         mode="before",
     )
     @classmethod
@@ -103,7 +117,21 @@ class Settings(BaseSettings):
                     "HOIDAP_ZALO_WEBHOOK_URL is set: HOIDAP_ZALO_WEBHOOK_SECRET must be a random "
                     "secret of 8-256 characters (A-Z, a-z, 0-9, _ and -)"
                 )
+        if self.web_token is not None and len(self.web_token.get_secret_value()) < 16:
+            raise ValueError("HOIDAP_WEB_TOKEN must be a random token of at least 16 characters")
+        if self.web_password_hash is not None and not valid_hash(
+            self.web_password_hash.get_secret_value()
+        ):
+            raise ValueError(
+                "HOIDAP_WEB_PASSWORD_HASH is not a password hash: make one with "
+                "`hoidap web --hash-password`"
+            )
         return self
+
+    @property
+    def console_eval_file(self) -> Path:
+        """Where the console appends questions turned into evaluation questions."""
+        return self.web_eval_file or self.data_dir / "console_qa.jsonl"
 
     @property
     def bot_db(self) -> Path:

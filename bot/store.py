@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 
@@ -121,6 +122,7 @@ class Period:
     reasons: dict[str, int] = field(default_factory=dict)
     declines: dict[str, int] = field(default_factory=dict)  # abstained, by Answer.reason
     median_ms: float | None = None
+    p95_ms: float | None = None
 
 
 class Store:
@@ -236,9 +238,7 @@ class Store:
             ).fetchone()
         if row is None:
             return None
-        citations = tuple(
-            Citation(**{**c, "quotes": tuple(c["quotes"])}) for c in json.loads(row[7])
-        )
+        citations = _citations(row[7])
         return Record(
             *row[:5],
             status=Status(row[5]),
@@ -319,6 +319,7 @@ class Store:
             reasons=reasons,
             declines=declines,
             median_ms=latencies[len(latencies) // 2] if latencies else None,
+            p95_ms=_p95(latencies),
         )
 
     def today_and_week(self, now: datetime | None = None) -> tuple[Period, Period]:
@@ -327,6 +328,181 @@ class Store:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         return self.period(midnight), self.period(now - timedelta(days=7))
 
+    def log(self, f: LogFilter, limit: int = 50, offset: int = 0) -> tuple[list[LogEntry], int]:
+        """The questions that pass the filter, newest first, and how many pass in all."""
+        where, params = _where(f)
+        with self._lock:
+            (total,) = self._db.execute(
+                f"SELECT count(*) FROM questions q WHERE {where}", params
+            ).fetchone()
+            rows = self._db.execute(
+                "SELECT q.id, q.asked_at, q.channel, q.chat, q.user, q.question, q.resolved, "
+                "q.status, q.answer, q.citations, q.latency_ms, q.decline, q.undelivered, "
+                "(SELECT count(*) FROM feedback u WHERE u.question_id = q.id AND u.vote > 0), "
+                "(SELECT count(*) FROM feedback d WHERE d.question_id = q.id AND d.vote < 0), "
+                "(SELECT group_concat(r.reason, ' ') FROM feedback r WHERE r.question_id = q.id "
+                "AND r.vote < 0 AND r.reason IS NOT NULL) "
+                f"FROM questions q WHERE {where} ORDER BY q.id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        entries = [
+            LogEntry(
+                id=row[0],
+                asked_at=datetime.fromisoformat(row[1]).astimezone(VIETNAM),
+                channel=row[2],
+                chat=row[3],
+                user=row[4],
+                question=row[5],
+                resolved=row[6],
+                status=Status(row[7]),
+                answer=row[8],
+                citations=_citations(row[9]),
+                latency_ms=row[10],
+                decline=row[11],
+                undelivered=bool(row[12]),
+                up=row[13],
+                down=row[14],
+                reasons=tuple((row[15] or "").split()),
+            )
+            for row in rows
+        ]
+        return entries, int(total)
+
+    def daily(self, days: int, now: datetime | None = None) -> list[Day]:
+        """The last `days` Vietnamese days, oldest first, every day present (zeros included)."""
+        today = (now or datetime.now(UTC)).astimezone(VIETNAM).date()
+        first = today - timedelta(days=days - 1)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT date(asked_at, '+7 hours') AS day, status, latency_ms FROM questions "
+                "WHERE date(asked_at, '+7 hours') >= ?",
+                (first.isoformat(),),
+            ).fetchall()
+            votes = self._db.execute(
+                "SELECT date(q.asked_at, '+7 hours'), f.vote, count(*) FROM feedback f "
+                "JOIN questions q ON q.id = f.question_id WHERE date(q.asked_at, '+7 hours') >= ? "
+                "GROUP BY 1, 2",
+                (first.isoformat(),),
+            ).fetchall()
+        counts: dict[str, dict[str, int]] = {}
+        latencies: dict[str, list[float]] = {}
+        for day, status, latency in rows:
+            kind = {Status.ANSWERED: "answered", Status.DECLINED: "declined"}.get(Status(status))
+            per = counts.setdefault(day, {"answered": 0, "declined": 0, "other": 0})
+            per[kind or "other"] += 1
+            if kind and latency is not None:
+                latencies.setdefault(day, []).append(latency)
+        voted: dict[tuple[str, int], int] = {(d, v): n for d, v, n in votes}
+        out = []
+        for k in range(days):
+            day = (first + timedelta(days=k)).isoformat()
+            times = sorted(latencies.get(day, []))
+            out.append(
+                Day(
+                    day=first + timedelta(days=k),
+                    **counts.get(day, {}),
+                    median_ms=times[len(times) // 2] if times else None,
+                    p95_ms=_p95(times),
+                    up=voted.get((day, 1), 0),
+                    down=voted.get((day, -1), 0),
+                )
+            )
+        return out
+
+    def channels(self) -> list[str]:
+        """The channels questions came from."""
+        with self._lock:
+            return [
+                r[0] for r in self._db.execute("SELECT DISTINCT channel FROM questions ORDER BY 1")
+            ]
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which questions the admin console's log shows (every field optional)."""
+
+    channel: str = ""
+    since: date | None = None  # Vietnamese days, inclusive
+    until: date | None = None
+    declined: bool = False
+    disliked: bool = False  # with at least one 👎
+    decline: str = ""  # why it was declined (Answer.reason)
+    text: str = ""  # in the question (as written)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One question as the console lists it: what was asked, answered and said of it."""
+
+    id: int
+    asked_at: datetime  # Vietnam time
+    channel: str
+    chat: str
+    user: str
+    question: str
+    resolved: str
+    status: Status
+    answer: str
+    citations: tuple[Citation, ...]
+    latency_ms: float | None
+    decline: str
+    undelivered: bool
+    up: int
+    down: int
+    reasons: tuple[str, ...]  # of the 👎 given
+
+
+@dataclass(frozen=True)
+class Day:
+    """One Vietnamese day of questions, for the console's plots."""
+
+    day: date
+    answered: int = 0
+    declined: int = 0
+    other: int = 0  # greetings, refused, failed
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    up: int = 0
+    down: int = 0
+
+
+def _where(f: LogFilter) -> tuple[str, list[object]]:
+    clauses, params = ["1"], []
+    if f.channel:
+        clauses.append("q.channel = ?")
+        params.append(f.channel)
+    if f.since:
+        clauses.append("date(q.asked_at, '+7 hours') >= ?")
+        params.append(f.since.isoformat())
+    if f.until:
+        clauses.append("date(q.asked_at, '+7 hours') <= ?")
+        params.append(f.until.isoformat())
+    if f.declined or f.decline:
+        clauses.append("q.status = ?")
+        params.append(str(Status.DECLINED))
+    if f.decline:
+        clauses.append("q.decline = ?")
+        params.append(f.decline)
+    if f.disliked:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM feedback d WHERE d.question_id = q.id AND d.vote < 0)"
+        )
+    if f.text:
+        clauses.append("instr(lower(q.question), lower(?)) > 0")
+        params.append(f.text)
+    return " AND ".join(clauses), params
+
+
+def _citations(raw: str) -> tuple[Citation, ...]:
+    return tuple(Citation(**{**c, "quotes": tuple(c["quotes"])}) for c in json.loads(raw))
+
+
+def _p95(ordered: list[float]) -> float | None:
+    """The 95th percentile of sorted values (nearest rank), None of none."""
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, math.ceil(len(ordered) * 0.95) - 1)]

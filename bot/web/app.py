@@ -1,0 +1,378 @@
+"""The console's pages: a Starlette app rendering Jinja2 templates, every page behind sign-in.
+
+Pages (Vietnamese, for admins of a Party committee's propaganda or document office):
+Tổng quan (figures and plots), Câu hỏi (the question log, filtered, exported as CSV, a
+question turned into an evaluation question), Thử hỏi (ask as a member would and see the
+passages, scores and timings). Nothing but the sign-in page and its stylesheet is served
+without a session, and every form is checked against the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.render import source_line
+from bot.service import ChatService
+from bot.store import DECLINES, REASONS, LogFilter, Status
+from bot.web import charts
+from bot.web.auth import CSRF_FIELD, SignInGuard, check_password, csrf_ok, csrf_token, same_secret
+from index.errors import BadQuestion
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 50  # questions per page of the log
+CSV_ROWS = 100_000  # at most, in one export
+PLOT_DAYS = 30
+SESSION_SECONDS = 8 * 3600  # a sign-in lasts a working day
+MAX_FORM_FIELDS = 50
+EXPIRED_FORM = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang rồi thử lại."
+STATUS_NAMES = {
+    Status.PENDING: "đang trả lời",
+    Status.ANSWERED: "đã trả lời",
+    Status.DECLINED: "không tìm thấy",
+    Status.GREETING: "chào hỏi",
+    Status.RATE_LIMITED: "hỏi quá nhanh",
+    Status.REJECTED: "câu hỏi không hợp lệ",
+    Status.FAILED: "lỗi",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """What the console needs besides the chat service (from Settings)."""
+
+    secret_key: str  # signs the session cookie
+    password_hash: str = ""  # scrypt hash (auth.hash_password), or "" for none
+    token: str = ""  # or a sign-in token, or "" for none
+    secure_cookie: bool = True  # the cookie only over HTTPS (not for a loopback address)
+    eval_file: Path = Path("data/console_qa.jsonl")  # where questions turned eval go
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(
+    service: ChatService, config: ConsoleConfig, guard: SignInGuard | None = None
+) -> Starlette:
+    """The console as an ASGI app."""
+    if not config.password_hash and not config.token:
+        raise ValueError("the console needs a password hash or a token to sign in with")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(csrf_field=CSRF_FIELD, status_names=STATUS_NAMES)
+    templates.env.filters["source_line"] = source_line
+    guard = guard or SignInGuard()
+
+    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+        context.setdefault("signed_in", bool(request.session.get("admin")))
+        context["csrf"] = csrf_token(request.session)
+        context["path"] = request.url.path
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def admin(handler: Handler) -> Handler:
+        """Signed-in admins only; a POST also needs the session's CSRF token."""
+
+        async def guarded(request: Request) -> Response:
+            if not request.session.get("admin"):
+                if request.method == "GET":
+                    target = urlencode({"tiep": request.url.path})
+                    return RedirectResponse(f"/dang-nhap?{target}", status_code=303)
+                return page(request, "refused.html", 403, why="Bạn cần đăng nhập trước.")
+            if request.method == "POST":
+                form = await request.form(max_fields=MAX_FORM_FIELDS)
+                if not csrf_ok(request.session, form.get(CSRF_FIELD)):
+                    log.warning("console: a form without a valid CSRF token was refused")
+                    return page(request, "refused.html", 403, why=EXPIRED_FORM)
+                request.state.form = form
+            return await handler(request)
+
+        return guarded
+
+    async def sign_in_page(request: Request) -> Response:
+        if request.session.get("admin"):
+            return RedirectResponse("/", status_code=303)
+        return page(request, "sign_in.html", next=_safe_next(request.query_params.get("tiep")))
+
+    async def sign_in(request: Request) -> Response:
+        client = request.client.host if request.client else "?"
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
+        target = _safe_next(str(form.get("tiep", "")))
+        if not csrf_ok(request.session, form.get(CSRF_FIELD)):
+            return page(
+                request, "sign_in.html", 403, next=target, error="Trang đăng nhập đã hết hạn."
+            )
+        if guard.locked(client):
+            log.warning("console: sign-in from %s refused: too many wrong attempts", client)
+            error = "Sai mật khẩu quá nhiều lần. Hãy thử lại sau ít phút."
+            return page(request, "sign_in.html", 429, next=target, error=error)
+        secret = str(form.get("mat_khau", ""))
+        good = bool(secret) and (
+            (bool(config.password_hash) and check_password(secret, config.password_hash))
+            or (bool(config.token) and same_secret(secret, config.token))
+        )
+        if not good:
+            guard.failed(client)
+            log.warning("console: wrong sign-in from %s", client)
+            return page(request, "sign_in.html", 401, next=target, error="Sai mật khẩu.")
+        guard.succeeded(client)
+        request.session.clear()  # a new session: nothing carried over from before sign-in
+        request.session["admin"] = True
+        csrf_token(request.session)
+        log.info("console: admin signed in from %s", client)
+        return RedirectResponse(target, status_code=303)
+
+    @admin
+    async def sign_out(request: Request) -> Response:
+        request.session.clear()
+        return RedirectResponse("/dang-nhap", status_code=303)
+
+    @admin
+    async def overview(request: Request) -> Response:
+        snap = service.answerer.snapshot()
+        today, week = service.store.today_and_week()
+        days = service.store.daily(PLOT_DAYS)
+        declines = {DECLINES.get(k, k or "khác"): v for k, v in week.declines.items()}
+        dislikes = {REASONS.get(k, k): v for k, v in week.reasons.items()}
+        return page(
+            request,
+            "overview.html",
+            articles=len(snap.articles),
+            chunks=len(snap.chunks),
+            documents=len(snap.documents()),
+            built_at=snap.manifest.built_at,
+            version=snap.directory.name,
+            today=today,
+            week=week,
+            per_day=charts.questions_per_day(days),
+            latency=charts.latency_per_day(days),
+            declines=charts.horizontal_bars(declines, "Lý do không tìm thấy (7 ngày)"),
+            dislikes=charts.horizontal_bars(dislikes, "Lý do 👎 (7 ngày)", "#6a1b9a"),
+        )
+
+    @admin
+    async def questions(request: Request) -> Response:
+        chosen, problems = _log_filter(request.query_params)
+        try:
+            number = max(1, int(request.query_params.get("trang", "1")))
+        except ValueError:
+            number = 1
+        entries, total = service.store.log(chosen, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+        query = {k: v for k, v in request.query_params.items() if k != "trang" and v}
+        return page(
+            request,
+            "questions.html",
+            entries=entries,
+            total=total,
+            number=number,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            chosen=chosen,
+            problems=problems,
+            channels=service.store.channels(),
+            declines=DECLINES,
+            query=urlencode(query),
+            added=request.query_params.get("da_them", ""),
+        )
+
+    @admin
+    async def questions_csv(request: Request) -> Response:
+        chosen, _ = _log_filter(request.query_params)
+        entries, _ = service.store.log(chosen, CSV_ROWS)
+        out = io.StringIO()
+        out.write("\ufeff")  # so that Excel reads the Vietnamese as UTF-8
+        writer = csv.writer(out)
+        writer.writerow(
+            ["id", "thời điểm", "kênh", "người hỏi", "câu hỏi", "câu hỏi đã hiểu", "kết quả",
+             "lý do không tìm thấy", "câu trả lời", "nguồn", "thời gian (ms)", "👍", "👎",
+             "lý do 👎"]
+        )  # fmt: skip
+        for e in entries:
+            writer.writerow(
+                [
+                    e.id,
+                    e.asked_at.isoformat(timespec="seconds"),
+                    e.channel,
+                    e.user,
+                    e.question,
+                    e.resolved,
+                    STATUS_NAMES.get(e.status, str(e.status)),
+                    DECLINES.get(e.decline, e.decline),
+                    e.answer,
+                    " | ".join(source_line(c) for c in e.citations),
+                    "" if e.latency_ms is None else round(e.latency_ms),
+                    e.up,
+                    e.down,
+                    ", ".join(REASONS.get(r, r) for r in e.reasons),
+                ]
+            )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="cau-hoi.csv"'},
+        )
+
+    @admin
+    async def to_eval(request: Request) -> Response:
+        form = request.state.form
+        question_id = request.path_params["question_id"]
+        record = service.store.get(question_id)
+        if record is None:
+            return page(request, "refused.html", 404, why="Không có câu hỏi này.")
+        known = set(service.answerer.snapshot().articles)
+        gold = [d for d in str(form.get("gold", "")).replace(",", " ").split() if d]
+        unknown = [d for d in gold if d not in known]
+        if unknown:
+            why = f"Không có bài nào mã {', '.join(unknown)} trong chỉ mục."
+            return page(request, "refused.html", 400, why=why)
+        answers = [a.strip() for a in str(form.get("answers", "")).splitlines() if a.strip()]
+        item = {
+            "id": f"console-{question_id}",
+            "question": record.resolved or record.question,
+            "answers": answers,
+            "gold_doc_ids": gold,
+            "question_type": str(form.get("loai", "")).strip()[:40],
+        }
+        added = await asyncio.to_thread(_append_question, config.eval_file, item)
+        if not added:
+            why = f"Câu hỏi này đã có trong {config.eval_file.name}."
+            return page(request, "refused.html", 409, why=why)
+        log.info("console: question %s added to %s", question_id, config.eval_file)
+        return RedirectResponse(f"/cau-hoi?da_them={question_id}", status_code=303)
+
+    @admin
+    async def try_page(request: Request) -> Response:
+        return page(request, "try.html", question="", answer=None)
+
+    @admin
+    async def try_ask(request: Request) -> Response:
+        question = str(request.state.form.get("cau_hoi", ""))
+        try:
+            answer = await service.answerer.aanswer(question)
+        except BadQuestion:
+            return page(
+                request,
+                "try.html",
+                400,
+                question=question[:1000],
+                answer=None,
+                error="Câu hỏi trống hoặc quá dài (tối đa 1.000 ký tự).",
+            )
+        return page(request, "try.html", question=question, answer=answer)
+
+    routes = [
+        Route("/dang-nhap", sign_in_page, methods=["GET"]),
+        Route("/dang-nhap", sign_in, methods=["POST"]),
+        Route("/dang-xuat", sign_out, methods=["POST"]),
+        Route("/", overview, methods=["GET"]),
+        Route("/cau-hoi", questions, methods=["GET"]),
+        Route("/cau-hoi.csv", questions_csv, methods=["GET"]),
+        Route("/cau-hoi/{question_id:int}/danh-gia", to_eval, methods=["POST"]),
+        Route("/thu-hoi", try_page, methods=["GET"]),
+        Route("/thu-hoi", try_ask, methods=["POST"]),
+        Mount("/tinh", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=config.secret_key,
+            session_cookie="hoidap_phien",
+            max_age=SESSION_SECONDS,
+            same_site="strict",
+            https_only=config.secure_cookie,
+        )
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(_SecurityHeaders), *middleware])
+
+
+class _SecurityHeaders:
+    """Every response says: no framing, no sniffing, no caching, scripts from nowhere."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _log_filter(params: Any) -> tuple[LogFilter, list[str]]:
+    """The log's filter from the query string; dates that do not parse are reported."""
+    problems = []
+    dates: dict[str, date | None] = {}
+    for name, label in (("tu", "Từ ngày"), ("den", "Đến ngày")):
+        raw = params.get(name, "")
+        try:
+            dates[name] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            dates[name] = None
+            problems.append(f"{label} “{raw[:20]}” không đúng dạng năm-tháng-ngày: bỏ qua.")
+    chosen = LogFilter(
+        channel=params.get("kenh", "")[:40],
+        since=dates["tu"],
+        until=dates["den"],
+        declined=params.get("khong_thay") == "1",
+        disliked=params.get("khong_thich") == "1",
+        decline=params.get("ly_do", "")[:40],
+        text=params.get("chua", "")[:200],
+    )
+    return chosen, problems
+
+
+def _append_question(path: Path, item: dict[str, Any]) -> bool:
+    """Append an evaluation question (JSONL); False when its id is already in the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line).get("id") == item["id"]:
+                    return False
+            except (json.JSONDecodeError, AttributeError):
+                continue
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return True

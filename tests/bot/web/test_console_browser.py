@@ -1,0 +1,135 @@
+"""An admin uses the console in a real browser (Debian's Chromium, headless, through
+Selenium and Debian's chromedriver): signs in, reads the dashboard's plots, filters the
+question log, turns a question into an evaluation question, tries a question. A screenshot
+of each page goes to the test output directory (HOIDAP_TEST_OUTPUT, default test-output/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as shown
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.store import LogFilter
+from evaluation.runner import load_questions
+from tests.bot.web.conftest import OUTPUT, PASSWORD, Console, signed_in
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    assert Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(), (
+        "Chromium and chromedriver are needed: `make browser-tools` installs them"
+    )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1280,1100")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver: WebDriver, css: str):
+    return WebDriverWait(driver, 30).until(
+        shown.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def sign_in(browser: WebDriver, console: Console, page: str = "/") -> None:
+    """Sign in afresh, as an admin who opened the console at `page`."""
+    browser.delete_all_cookies()
+    browser.get(console.url + page)
+    field = wait_for(browser, "#mat_khau")
+    browser.save_screenshot(str(OUTPUT / "dang-nhap.png"))
+    field.send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, ".sign-in button").click()
+    wait_for(browser, "header nav")
+
+
+def test_the_dashboard_shows_the_index_and_plots(browser: WebDriver, console: Console) -> None:
+    sign_in(browser, console)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Tổng quan"
+    snap = console.service.answerer.snapshot()
+    assert browser.find_element(By.ID, "so-bai").text == str(len(snap.articles))
+    assert browser.find_element(By.ID, "so-doan").text == str(len(snap.chunks))
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+    assert len(charts) == 4  # per day, latency, declines by reason, 👎 by reason
+    answered = browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.answered")
+    declined = browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.declined")
+    assert answered and declined  # today's bars
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.chart circle.median_ms")
+    assert "sai nguồn" in browser.page_source  # the 👎 given with its reason
+    browser.save_screenshot(str(OUTPUT / "tong-quan.png"))
+
+
+def test_the_question_log_filters_and_a_question_becomes_an_eval_question(
+    browser: WebDriver, console: Console
+) -> None:
+    sign_in(browser, console, "/cau-hoi")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.entry")
+    assert len(rows) == 4
+    browser.find_element(By.NAME, "khong_thay").click()
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 30).until(lambda d: "khong_thay=1" in d.current_url)
+    declined = browser.find_elements(By.CSS_SELECTOR, "tr.entry")
+    assert 1 <= len(declined) < 4
+    assert all(
+        "không tìm thấy" in r.find_element(By.CSS_SELECTOR, "td.status").text for r in declined
+    )
+    browser.save_screenshot(str(OUTPUT / "cau-hoi-loc.png"))
+
+    browser.get(console.url + "/cau-hoi")
+    first = console.question_ids[0]  # Quy định 03's date, answered
+    row = wait_for(browser, f"#q{first}")
+    row.find_element(By.TAG_NAME, "summary").click()
+    assert "10/9/2018" in row.find_element(By.CSS_SELECTOR, ".answer").text
+    assert row.find_element(By.CSS_SELECTOR, ".sources li").text.startswith("[1]")
+    row.find_element(By.NAME, "answers").send_keys("10/9/2018")
+    browser.save_screenshot(str(OUTPUT / "cau-hoi-mo.png"))
+    row.find_element(By.CSS_SELECTOR, "form.to-eval button").click()
+    notice = wait_for(browser, ".notice")
+    assert f"Đã thêm câu hỏi {first}" in notice.text
+    questions, problems = load_questions(console.eval_file)
+    assert problems == []
+    (added,) = [q for q in questions if q.id == f"console-{first}"]
+    assert added.answers == ("10/9/2018",) and added.gold_doc_ids
+
+
+def test_trying_a_question_shows_the_answer_passages_and_timings(
+    browser: WebDriver, console: Console
+) -> None:
+    sign_in(browser, console, "/thu-hoi")
+    asked_before = console.service.store.log(LogFilter())[1]
+    box = browser.find_element(By.NAME, "cau_hoi")
+    box.send_keys("quy dinh 03 cua thanh uy lao cai ban hanh ngay nao")
+    browser.find_element(By.CSS_SELECTOR, "form.ask button").click()
+    answer = wait_for(browser, "#tra-loi")
+    assert "10/9/2018" in answer.text
+    assert browser.find_elements(By.CSS_SELECTOR, "table.passages tbody tr")
+    assert "total_ms" in browser.find_element(By.CSS_SELECTOR, ".timings").text
+    browser.save_screenshot(str(OUTPUT / "thu-hoi.png"))
+    assert console.service.store.log(LogFilter())[1] == asked_before  # not in members' log
+
+
+def test_the_log_exports_as_csv_for_a_spreadsheet(console: Console) -> None:
+    with signed_in(console) as admin:
+        response = admin.get("/cau-hoi.csv", params={"khong_thay": "1"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["id", "thời điểm", "kênh", "người hỏi", "câu hỏi"]
+    assert len(rows) > 1 and all(r[6] == "không tìm thấy" for r in rows[1:])
