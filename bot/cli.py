@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import ipaddress
 import json
@@ -35,10 +36,10 @@ from evaluation.runner import (
 from index.builder import BuildReport, IndexBuilder
 from index.e5torch import bound_native_memory
 from index.embedders import RUNTIMES, Embedder, make_embedder
-from index.errors import HoidapError
+from index.errors import HoidapError, IngestError
 from index.layout import CACHE_FILE, CHUNKS_DB
 from index.manifest import Manifest
-from index.readers import read_paths
+from index.readers import Problem, read_paths
 from index.store import read_documents
 from index.versions import current_version
 from retrieval.answering import Answer, Answerer
@@ -93,8 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         "build", parents=[common], help="rebuild the index from files (default: the corpus dir)"
     )
     build.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    add = actions.add_parser("add", parents=[common], help="add or update articles from files")
-    add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add = actions.add_parser(
+        "add", parents=[common], help="add or update articles from files or web pages"
+    )
+    add.add_argument(
+        "paths", nargs="+", metavar="PATH_OR_URL", help="files, directories or http(s) links"
+    )
     remove = actions.add_parser("remove", parents=[common], help="remove articles by doc_id")
     remove.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
     actions.add_parser("status", parents=[common], help="show what the index contains")
@@ -364,10 +369,24 @@ def _print_build(report: BuildReport, problems: Sequence[object]) -> None:
 
 
 def _index(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> int:
+    from index.fetching import fetch_article, is_link, keep
+
     builder = IndexBuilder(settings.data_dir, embedder)
     if args.action in ("build", "add"):
         paths = args.paths or [settings.corpus_dir]
-        result = read_paths(paths)
+        links = [str(p) for p in paths if is_link(str(p))]
+        if links and args.action == "build":
+            raise HoidapError("`hoidap index build` reads files; add links with `index add URL`")
+        result = read_paths([p for p in paths if not is_link(str(p))])
+        for link in links:  # fetched, kept in the corpus dir, indexed with the files
+            try:
+                article = fetch_article(link)
+            except IngestError as exc:
+                result.problems.append(Problem(link, _without_link(str(exc), link)))
+                continue
+            kept = keep(article, settings.corpus_dir)
+            print(f"fetched {link} → {kept}")
+            result.articles.append(dataclasses.replace(article, path=str(kept)))
         if not result.articles:
             for problem in result.problems:
                 print(f"skipped {problem}", file=sys.stderr)
@@ -385,6 +404,10 @@ def _index(args: argparse.Namespace, settings: Settings, embedder: Embedder) -> 
         _print_build(report, [])
         return 1 if not report.removed else 0
     return _status(settings.data_dir)
+
+
+def _without_link(message: str, link: str) -> str:
+    return message.removeprefix(f"{link}: ")
 
 
 STATUS_DOCUMENTS = 20  # listed by `hoidap index status`

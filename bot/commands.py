@@ -14,6 +14,7 @@ from bot import texts
 from bot.results import CorpusInfo, Page
 from bot.service import ChatService
 from index.documents import Article
+from index.fetching import is_link
 from retrieval.answering import Citation
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,15 @@ class Commands:
         yield sources if sources is not None else [Say(texts.NOTHING_YET)]
 
     async def more(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
-        """`/them`: the next page of further passages for the chat's last answer."""
+        """`/them`: the next page of further passages for the chat's last answer;
+        `/them <link>`, for admins: the article at the link added to the index."""
+        if is_link(args):
+            if not self.authorised(caller, "/them <link>"):
+                yield [Say(texts.NOT_ADMIN)]
+                return
+            yield [Say(texts.FETCHING)]
+            yield [Say((await self.service.corpus.add_link(args.split()[0])).text)]
+            return
         last = self.service.last(caller.channel, caller.chat)
         if last is None:
             yield [Say(texts.NOTHING_YET)]
@@ -195,6 +204,14 @@ class Commands:
             return
         yield [Say((await self.service.corpus.remove(args)).text)]
 
+    async def add_link(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
+        """`/themlienket <link>` (the admins' menu entry of `/them <link>`)."""
+        if not is_link(args):
+            yield [Say(texts.LINK_USAGE)]
+            return
+        async for reply in self.more(caller, args):
+            yield reply
+
     async def add_file(self, caller: Caller, path: Path) -> AsyncIterator[Reply]:
         """A file an admin sent: added to the corpus and the index."""
         if not self.authorised(caller, f"upload of {path.name!r}"):
@@ -222,6 +239,7 @@ TABLE: dict[str, Command] = {
     "stats": _entry(Commands.stats, "Thống kê hỏi đáp", admin=True),
     "reindex": _entry(Commands.reindex, "Lập lại chỉ mục từ thư mục tài liệu", admin=True),
     "xoa": _entry(Commands.remove, "Xoá một bài: /xoa <mã bài>", admin=True),
+    "themlienket": _entry(Commands.add_link, "Thêm bài từ liên kết: /them <địa chỉ>", admin=True),
 }
 
 

@@ -16,7 +16,7 @@ from bot import texts
 from bot.stats import number, stats_text
 from bot.store import Store
 from index.builder import BuildReport, IndexBuilder
-from index.errors import HoidapError
+from index.errors import HoidapError, IngestError
 from index.readers import LEGACY_WORD, SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
 from retrieval.answering import Answerer
 
@@ -96,6 +96,35 @@ class CorpusAdmin:
         lines += [f"• bỏ qua: {reason}" for reason in report.skipped]
         lines += [f"• bỏ qua: {problem.in_vietnamese}" for problem in read.problems]
         return AdminResult(True, "\n".join(lines))
+
+    async def add_link(self, url: str) -> AdminResult:
+        """Fetch the article at a link, keep it in the corpus dir, add it to the index."""
+        from index.fetching import fetch_article, keep
+
+        shown = texts.echo(url)
+        try:
+            article = await asyncio.to_thread(fetch_article, url)
+        except IngestError as exc:
+            log.info("admin link %s refused: %s", url, exc)
+            return AdminResult(False, f"Không thêm được bài từ “{shown}”. Lý do: {exc.vi or exc}.")
+        async with self._admin:
+            kept = await asyncio.to_thread(keep, article, self.corpus_dir)
+            article = dataclasses.replace(article, path=str(kept))
+            try:
+                report = await asyncio.to_thread(self.builder.add, [article])
+            except HoidapError as exc:
+                log.warning("adding %s failed: %s", url, exc)
+                return AdminResult(False, f"{texts.BUSY} ({exc})")
+        log.info("admin added %s: %s", url, report)
+        if not report.changed:
+            return AdminResult(True, f"Bài “{article.title}” đã có, không thay đổi chỉ mục.")
+        verb = "Đã thêm" if article.doc_id in report.added else "Đã cập nhật"
+        snap = await asyncio.to_thread(self.answerer.snapshot)
+        chunks = len(snap.rows_of(article.doc_id))
+        lines = [f"{verb} bài “{article.title}” — {chunks} đoạn (mã {article.doc_id})."]
+        lines += [f"Nguồn: {article.source}" if article.source else "", article.url]
+        lines += [f"• thay thế: {old} bằng {new}" for new, old in report.replaced]
+        return AdminResult(True, "\n".join(line for line in lines if line))
 
     async def reindex(self) -> AdminResult:
         """Rebuild the index from the corpus dir."""

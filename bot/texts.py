@@ -21,6 +21,11 @@ NO_DOCUMENTS = "Không có văn bản nào có từ khóa “{keywords}” trong
 MORE_DOCUMENTS = (
     "… và {count} văn bản khác. Gõ /vanban <từ khóa> để lọc, ví dụ: /vanban chỉ thị 05"
 )
+FETCHING = "Đang tải bài từ liên kết…"
+LINK_USAGE = (
+    "Hãy gõ địa chỉ bài viết sau lệnh, ví dụ: /them https://baolaocai.vn/bai-viet/213010 "
+    "(chỉ nhận địa chỉ http:// hoặc https://)."
+)
 REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
 NOT_FOUND = "Không tìm thấy bài nào có từ khóa “{keywords}”."

@@ -28,7 +28,7 @@ from index.cleaning import (
     title_from_text,
 )
 from index.decoding import decode
-from index.documents import Article
+from index.documents import Article, Official
 from index.errors import IngestError
 from index.legacy import NAMES, convert, font_encoding, from_legacy, is_uppercase_font
 from index.vietnamese import fold, normalize
@@ -270,13 +270,38 @@ def _md_inline(text: str) -> str:
     return text
 
 
-def _read_html(data: bytes, path: str) -> CleanedText:
+def read_bytes(data: bytes, suffix: str, where: str) -> CleanedText:
+    """A fetched body read as a file of that type would be (`where`: its address), except
+    that an HTML page without a main text is refused rather than stripped of its tags."""
+    if not data:
+        raise IngestError(f"{where}: the page is empty", vi="trang không có nội dung")
+    try:
+        if suffix == ".html":
+            return _read_html(data, where, fallback=False)
+        return _READERS[suffix](data, where)
+    except IngestError:
+        raise
+    except Exception as e:  # a parser choking on a page: said, never raised as such
+        log.debug("failed to parse %s", where, exc_info=True)
+        kind = suffix.lstrip(".").upper()
+        raise IngestError(
+            f"{where}: cannot parse the {kind} ({type(e).__name__})",
+            vi=f"không đọc được nội dung {kind} của trang",
+        ) from e
+
+
+def _read_html(data: bytes, path: str, fallback: bool = True) -> CleanedText:
     import trafilatura  # slow to import; only needed for HTML
 
     page = decode(data, path)
     doc = trafilatura.bare_extraction(
         page, with_metadata=True, include_comments=False, include_tables=True
     )
+    if (doc is None or not (doc.text or "").strip()) and not fallback:
+        raise IngestError(
+            f"{path}: the page holds no article text (a home page or a list of links?)",
+            vi="trang này không có nội dung bài viết (có thể là trang chủ hoặc trang danh sách)",
+        )
     if doc is None or not (doc.text or "").strip():
         log.info("%s: trafilatura found no main text, falling back to tag stripping", path)
         return clean_text_article(_strip_tags(page), title=_html_title(page))
@@ -486,7 +511,23 @@ def _jsonl_article(line: str, path: Path) -> Article:
         url=url.strip(),
         published_at=parse_date(published) if isinstance(published, str) else "",
         path=str(path),
+        official=_official_of(record, doc_id),
+        ocr=record.get("ocr") is True,
     )
+
+
+def _official_of(record: dict, doc_id: str) -> Official | None:
+    """An official document's header kept in a record (`official`: its fields), or None."""
+    header = record.get("official")
+    if header is None:
+        return None
+    try:
+        return Official.from_json(json.dumps(header))
+    except (TypeError, ValueError) as e:
+        raise IngestError(
+            f"article {doc_id!r}: 'official' is not a document header ({e})",
+            vi=f"bài {doc_id!r}: phần 'official' không phải thông tin văn bản",
+        ) from e
 
 
 def _deduplicate(articles: list[Article]) -> tuple[list[Article], list[Problem]]:

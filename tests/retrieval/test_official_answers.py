@@ -234,7 +234,9 @@ def test_a_long_article_is_quoted_across_its_chunks(tmp_path: Path, embedder: Em
     """An Điều longer than a chunk is quoted from every chunk that holds it, each piece
     starting at text (not in the blank between two paragraphs), up to the answer's length."""
     sentence = "Cơ quan, tổ chức có trách nhiệm tuyên truyền, phổ biến pháp luật cho nhân dân"
-    long_article = [f"{k}. {sentence} ở địa bàn số {k} theo kế hoạch hằng năm." for k in range(25)]
+    long_article = [
+        f"{k}. {sentence} ở địa bàn số {k} theo kế hoạch hằng năm." for k in range(1, 25)
+    ]
     law = "\n\n".join(
         [
             "Luật Tuyên truyền",

@@ -16,7 +16,7 @@ async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: Telegram
     assert "/tim <từ khóa>" in start.visible and help_.visible == start.visible
     menus = {tuple(c["command"] for c in call["commands"]) for call in fake.commands}
     assert ("help", "tim", "vanban", "nguon") in menus
-    assert ("help", "tim", "vanban", "nguon", "stats", "reindex", "xoa") in menus  # admin's
+    assert ("help", "tim", "vanban", "nguon", "stats", "reindex", "xoa", "themlienket") in menus
 
 
 async def test_a_question_gets_a_cited_html_answer_with_buttons(

@@ -4,12 +4,23 @@ when nobody could sign in."""
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.web.auth import check_password
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """`hoidap web` quiets httpx's request log for the process: put it back for the tests
+    that read it."""
+    httpx_logger = logging.getLogger("httpx")
+    level = httpx_logger.level
+    yield
+    httpx_logger.setLevel(level)
 
 
 def test_hash_password_prints_a_hash_of_the_piped_password(
