@@ -17,6 +17,7 @@ from bot.stats import number, stats_text
 from bot.store import Store
 from index.builder import BuildReport, IndexBuilder
 from index.errors import HoidapError, IngestError
+from index.fetching import LINKS_DIR, fetch_article, keep
 from index.readers import LEGACY_WORD, SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
 from retrieval.answering import Answerer
 
@@ -99,8 +100,6 @@ class CorpusAdmin:
 
     async def add_link(self, url: str) -> AdminResult:
         """Fetch the article at a link, keep it in the corpus dir, add it to the index."""
-        from index.fetching import fetch_article, keep
-
         shown = texts.echo(url)
         try:
             article = await asyncio.to_thread(fetch_article, url)
@@ -167,6 +166,8 @@ class CorpusAdmin:
                 and p.suffix.lower() != ".jsonl"
                 and doc_id_from_path(p) == doc_id
             ]
+            linked = self.corpus_dir / LINKS_DIR / f"{doc_id}.jsonl"  # added by its link
+            files += [linked] if linked.is_file() else []
             for path in files:
                 path.unlink()
         log.info("admin removed %s (%s), files %s", doc_id, report.version, files)

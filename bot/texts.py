@@ -26,6 +26,7 @@ LINK_USAGE = (
     "Hãy gõ địa chỉ bài viết sau lệnh, ví dụ: /them https://baolaocai.vn/bai-viet/213010 "
     "(chỉ nhận địa chỉ http:// hoặc https://)."
 )
+LINK_USAGE_WEB = "Hãy dán địa chỉ bài viết bắt đầu bằng http:// hoặc https://."
 REMOVE_USAGE = "Hãy gõ mã bài sau lệnh, ví dụ: /xoa 000_779c702780cfd434 (xem mã bằng /nguon)."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút."
 NOT_FOUND = "Không tìm thấy bài nào có từ khóa “{keywords}”."

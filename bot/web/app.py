@@ -2,8 +2,9 @@
 
 Pages (Vietnamese, for admins of a Party committee's propaganda or document office):
 Tổng quan (figures and plots), Câu hỏi (the question log, filtered, exported as CSV, a
-question turned into an evaluation question), Thử hỏi (ask as a member would and see the
-passages, scores and timings). Nothing but the sign-in page and its stylesheet is served
+question turned into an evaluation question), Tài liệu (the articles and documents; upload,
+add by link, remove, re-index), Thử hỏi (ask as a member would and see the passages, scores
+and timings). Nothing but the sign-in page and its stylesheet is served
 without a session, and every form is checked against the session's CSRF token.
 """
 
@@ -14,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import FormData, MutableHeaders, UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -32,12 +34,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import texts
+from bot.corpus import UPLOAD_SUFFIXES, AdminResult
 from bot.render import source_line
 from bot.service import ChatService
 from bot.store import DECLINES, REASONS, LogFilter, Status
 from bot.web import charts
 from bot.web.auth import CSRF_FIELD, SignInGuard, check_password, csrf_ok, csrf_token, same_secret
 from index.errors import BadQuestion
+from index.fetching import is_link
+from index.vietnamese import fold
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,8 @@ CSV_ROWS = 100_000  # at most, in one export
 PLOT_DAYS = 30
 SESSION_SECONDS = 8 * 3600  # a sign-in lasts a working day
 MAX_FORM_FIELDS = 50
+UPLOAD_BYTES = 20 * 1024 * 1024  # a file sent from the page
+CORPUS_ROWS = 500  # articles listed at once (the search box narrows them)
 EXPIRED_FORM = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang rồi thử lại."
 STATUS_NAMES = {
     Status.PENDING: "đang trả lời",
@@ -287,6 +295,84 @@ def create_app(
             )
         return page(request, "try.html", question=question, answer=answer)
 
+    def corpus_page(request: Request, status_code: int = 200, **said: Any) -> Response:
+        snap = service.answerer.snapshot()
+        wanted = " ".join(fold(request.query_params.get("tim", "")).split())[:200]
+        rows = []
+        for article in snap.articles.values():
+            haystack = fold(f"{article.title} {article.doc_id} {article.source}")
+            if wanted and wanted not in " ".join(haystack.split()):
+                continue
+            rows.append((article, len(snap.rows_of(article.doc_id))))
+        rows.sort(key=lambda r: (r[0].official is None, r[0].published_at or "", r[0].doc_id))
+        return page(
+            request,
+            "corpus.html",
+            status_code,
+            rows=rows[:CORPUS_ROWS],
+            total=len(rows),
+            wanted=request.query_params.get("tim", "")[:200],
+            limit=UPLOAD_BYTES // (1024 * 1024),
+            suffixes=", ".join(UPLOAD_SUFFIXES),
+            **said,
+        )
+
+    def said(result: AdminResult) -> dict[str, Any]:
+        return {"result": result.text, "ok": result.ok}
+
+    @admin
+    async def corpus(request: Request) -> Response:
+        return corpus_page(request)
+
+    async def upload(request: Request) -> Response:
+        """A file sent from the page: bounded in size before it is read, its name reduced
+        to a bare file name (no directory can be named), then added as a chat upload is."""
+        if not request.session.get("admin"):
+            return page(request, "refused.html", 403, why="Bạn cần đăng nhập trước.")
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit() or int(declared) > UPLOAD_BYTES + 64 * 1024:
+            too_big = f"Tệp quá lớn: tối đa {UPLOAD_BYTES // (1024 * 1024)} MB."
+            return corpus_page(request, 413, result=too_big, ok=False)
+        async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS) as form:
+            return await _add_upload(request, form)
+
+    async def _add_upload(request: Request, form: FormData) -> Response:
+        if not csrf_ok(request.session, form.get(CSRF_FIELD)):
+            return page(request, "refused.html", 403, why=EXPIRED_FORM)
+        sent = form.get("tep")
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            return corpus_page(request, 400, result="Hãy chọn một tệp để tải lên.", ok=False)
+        name = _bare_name(sent.filename)
+        if name is None:
+            return corpus_page(request, 400, result="Tên tệp không hợp lệ.", ok=False)
+        with tempfile.TemporaryDirectory(prefix="hoidap-upload-") as folder:
+            target = Path(folder) / name
+            with target.open("wb") as out:
+                while chunk := await sent.read(1024 * 1024):
+                    out.write(chunk)
+            log.info("console: upload of %s (%d bytes)", name, target.stat().st_size)
+            result = await service.corpus.add_file(target)
+        return corpus_page(request, 200 if result.ok else 400, **said(result))
+
+    @admin
+    async def add_link(request: Request) -> Response:
+        link = str(request.state.form.get("lien_ket", "")).strip()
+        if not is_link(link):
+            return corpus_page(request, 400, result=texts.LINK_USAGE_WEB, ok=False)
+        result = await service.corpus.add_link(link)
+        return corpus_page(request, 200 if result.ok else 400, **said(result))
+
+    @admin
+    async def remove(request: Request) -> Response:
+        doc_id = str(request.state.form.get("ma", "")).strip()
+        result = await service.corpus.remove(doc_id)
+        return corpus_page(request, 200 if result.ok else 404, **said(result))
+
+    @admin
+    async def reindex(request: Request) -> Response:
+        result = await service.corpus.reindex()
+        return corpus_page(request, 200 if result.ok else 400, **said(result))
+
     routes = [
         Route("/dang-nhap", sign_in_page, methods=["GET"]),
         Route("/dang-nhap", sign_in, methods=["POST"]),
@@ -295,6 +381,11 @@ def create_app(
         Route("/cau-hoi", questions, methods=["GET"]),
         Route("/cau-hoi.csv", questions_csv, methods=["GET"]),
         Route("/cau-hoi/{question_id:int}/danh-gia", to_eval, methods=["POST"]),
+        Route("/tai-lieu", corpus, methods=["GET"]),
+        Route("/tai-lieu/tai-len", upload, methods=["POST"]),
+        Route("/tai-lieu/lien-ket", add_link, methods=["POST"]),
+        Route("/tai-lieu/xoa", remove, methods=["POST"]),
+        Route("/tai-lieu/lap-lai", reindex, methods=["POST"]),
         Route("/thu-hoi", try_page, methods=["GET"]),
         Route("/thu-hoi", try_ask, methods=["POST"]),
         Mount("/tinh", app=StaticFiles(directory=HERE / "static"), name="static"),
@@ -331,6 +422,16 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _bare_name(filename: str) -> str | None:
+    """An uploaded file's own name, without any directory it claims ("../../x.txt",
+    "C:\\x.txt" → "x.txt"); None for a name that is empty, hidden or only dots."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(c for c in name if c.isprintable())
+    if not name or name.startswith(".") or len(name) > 200:
+        return None
+    return name
 
 
 def _safe_next(target: str | None) -> str:

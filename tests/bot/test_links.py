@@ -56,6 +56,8 @@ async def test_a_zalo_admin_adds_an_article_by_link_and_members_find_it(
         / "127-0-0-1-bai-viet-so-tay-dang-vien.jsonl"
     )
     assert json.loads(kept.read_text(encoding="utf-8"))["url"] == site.url(ARTICLE)
+    removed = await zalo.ask(fake_zalo.ADMIN, "/xoa 127-0-0-1-bai-viet-so-tay-dang-vien")
+    assert "Đã xoá bài" in removed.text and not kept.exists()  # a re-index will not bring it back
 
 
 async def test_a_telegram_admin_adds_by_link_and_a_bad_link_is_explained(

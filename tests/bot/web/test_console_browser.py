@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -46,6 +47,14 @@ def browser() -> Iterator[WebDriver]:
 def wait_for(driver: WebDriver, css: str):
     return WebDriverWait(driver, 30).until(
         shown.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def result_saying(browser: WebDriver, words: str):
+    """The page's result message once it holds `words` (the page before may still show)."""
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    return wait.until(
+        lambda d: (r := d.find_elements(By.ID, "ket-qua")) and words in r[0].text and r[0]
     )
 
 
@@ -133,3 +142,61 @@ def test_the_log_exports_as_csv_for_a_spreadsheet(console: Console) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["id", "thời điểm", "kênh", "người hỏi", "câu hỏi"]
     assert len(rows) > 1 and all(r[6] == "không tìm thấy" for r in rows[1:])
+
+
+UPLOADED = """Huyện ủy Bát Xát ra Nghị quyết 88-NQ/HU về xây dựng chi bộ bốn tốt
+
+Ngày 12/3/2025, Huyện ủy Bát Xát ban hành Nghị quyết số 88-NQ/HU về xây dựng chi bộ bốn tốt \
+trong các thôn, bản, phấn đấu đến năm 2027 có 90% chi bộ đạt tiêu chí bốn tốt.
+
+Nghị quyết giao Ban Xây dựng Đảng Huyện ủy hướng dẫn các chi bộ đăng ký tiêu chí từ quý II \
+năm 2025 và sơ kết việc thực hiện vào cuối năm.
+"""
+
+
+def test_an_admin_uploads_adds_by_link_and_removes_articles(
+    browser: WebDriver, console: Console, tmp_path: Path
+) -> None:
+    from tests.web_site import NEW_TITLE, FakeSite
+
+    sign_in(browser, console, "/tai-lieu")
+    before = len(console.service.answerer.snapshot().articles)
+    assert browser.find_element(By.ID, "so-bai").text.startswith(f"{before} bài")
+    browser.save_screenshot(str(OUTPUT / "tai-lieu.png"))
+
+    upload = tmp_path / "nghi-quyet-88.txt"
+    upload.write_text(UPLOADED, encoding="utf-8")
+    browser.find_element(By.NAME, "tep").send_keys(str(upload))
+    browser.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    result_saying(browser, "thêm: Huyện ủy Bát Xát ra Nghị quyết 88-NQ/HU")
+    assert browser.find_elements(By.ID, "bai-nghi-quyet-88")
+    browser.save_screenshot(str(OUTPUT / "tai-lieu-tai-len.png"))
+    answer = console.service.answerer.answer("Nghị quyết 88-NQ/HU phấn đấu đến năm 2027 thế nào?")
+    assert "90% chi bộ" in answer.text  # searchable as soon as the page says so
+
+    with FakeSite() as site:
+        box = browser.find_element(By.NAME, "lien_ket")
+        box.send_keys(site.url("/bai-viet/so-tay-dang-vien.html"))
+        browser.find_element(By.CSS_SELECTOR, "form.link button").click()
+        result = WebDriverWait(browser, 60).until(
+            lambda d: (
+                (r := d.find_elements(By.ID, "ket-qua")) and "Đã thêm bài" in r[0].text and r[0]
+            )
+        )
+        assert NEW_TITLE in result.text
+        browser.find_element(By.NAME, "lien_ket").send_keys(site.url("/trang-chu"))
+        browser.find_element(By.CSS_SELECTOR, "form.link button").click()
+        refused = WebDriverWait(browser, 60).until(
+            lambda d: (
+                (r := d.find_elements(By.ID, "ket-qua")) and "Không thêm" in r[0].text and r[0]
+            )
+        )
+        assert "không có nội dung bài viết" in refused.text
+    browser.save_screenshot(str(OUTPUT / "tai-lieu-lien-ket.png"))
+
+    row = browser.find_element(By.ID, "bai-nghi-quyet-88")
+    row.find_element(By.TAG_NAME, "summary").click()
+    row.find_element(By.CSS_SELECTOR, "button.remove").click()
+    result_saying(browser, "Đã xoá bài “Huyện ủy Bát Xát ra Nghị quyết 88-NQ/HU")
+    assert not browser.find_elements(By.ID, "bai-nghi-quyet-88")
+    assert len(console.service.answerer.snapshot().articles) == before + 1  # the linked one

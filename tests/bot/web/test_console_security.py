@@ -22,8 +22,16 @@ from tests.bot.web.conftest import (
     signed_in,
 )
 
-PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/thu-hoi"]
-FORMS = ["/thu-hoi", "/cau-hoi/1/danh-gia", "/dang-xuat"]
+PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/thu-hoi"]
+FORMS = [
+    "/thu-hoi",
+    "/cau-hoi/1/danh-gia",
+    "/dang-xuat",
+    "/tai-lieu/lien-ket",
+    "/tai-lieu/xoa",
+    "/tai-lieu/lap-lai",
+    "/tai-lieu/tai-len",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -155,3 +163,43 @@ def test_password_hashes_check_only_their_password() -> None:
     assert not check_password(PASSWORD + " ", stored)
     assert not check_password(PASSWORD, "scrypt$1$1$1$xx$yy")  # malformed: nobody signs in
     assert hash_password(PASSWORD) != stored  # salted
+
+
+ARTICLE = (
+    "Chi bộ thôn Tả Phìn học tập Nghị quyết\n\nNgày 5/4/2025, Chi bộ thôn Tả Phìn tổ chức học "
+    "tập, quán triệt nghị quyết của cấp trên cho toàn thể đảng viên trong chi bộ.\n"
+)
+
+
+def test_an_upload_needs_a_session_and_the_csrf_token(console: Console) -> None:
+    files = {"tep": ("bai.txt", ARTICLE.encode(), "text/plain")}
+    stranger = httpx.post(console.url + "/tai-lieu/tai-len", files=files)
+    assert stranger.status_code == 403
+    with signed_in(console) as admin:
+        forged = admin.post("/tai-lieu/tai-len", files=files, data={"csrf": "gia-mao"})
+    assert forged.status_code == 403
+    assert not (console.service.corpus.corpus_dir / "bai.txt").exists()
+
+
+def test_an_upload_name_cannot_leave_the_corpus_directory(console: Console) -> None:
+    corpus_dir = console.service.corpus.corpus_dir
+    with signed_in(console) as admin:
+        token = csrf_of(admin.get("/tai-lieu").text)
+        for name in ("../../thoat-ra.txt", "..\\..\\thoat-ra-2.txt"):
+            files = {"tep": (name, ARTICLE.replace("Tả Phìn", name[-12:]).encode(), "text/plain")}
+            response = admin.post("/tai-lieu/tai-len", files=files, data={"csrf": token})
+            assert response.status_code == 200, response.text
+    assert (corpus_dir / "thoat-ra.txt").is_file() and (corpus_dir / "thoat-ra-2.txt").is_file()
+    assert not (corpus_dir.parent.parent / "thoat-ra.txt").exists()
+    assert not any(p.name.startswith("thoat-ra") for p in corpus_dir.parent.iterdir())
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(console: Console) -> None:
+    from bot.web.app import UPLOAD_BYTES
+
+    with signed_in(console) as admin:
+        token = csrf_of(admin.get("/tai-lieu").text)
+        files = {"tep": ("lon.txt", b"a" * (UPLOAD_BYTES + 100_000), "text/plain")}
+        response = admin.post("/tai-lieu/tai-len", files=files, data={"csrf": token})
+    assert response.status_code == 413 and "Tệp quá lớn: tối đa 20 MB." in response.text
+    assert not (console.service.corpus.corpus_dir / "lon.txt").exists()
