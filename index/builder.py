@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,9 @@ class IndexBuilder:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.progress = progress  # None: a progress bar only on a terminal
+        # Told (what is embedded, how many done, of how many) after each batch, from the
+        # embedding thread: the console's re-index page reads it.
+        self.on_progress: Callable[[str, int, int], None] | None = None
         # Vectors are keyed by embedder and text, so several indexes may share one cache.
         self.cache_path = cache_path or self.data_dir / CACHE_FILE
 
@@ -258,6 +261,7 @@ class IndexBuilder:
                 started = time.perf_counter()
                 disable = None if self.progress is None else not self.progress
                 desc = "embedding" if unit == "chunk" else f"embedding {unit}s"
+                done = [0]
                 with tqdm(total=len(todo), unit=unit, desc=desc, disable=disable) as bar:
 
                     def keep(positions: Sequence[int], batch: np.ndarray) -> None:
@@ -267,6 +271,9 @@ class IndexBuilder:
                         if bar.n == 0:  # the runtime is known once a batch is done
                             bar.set_postfix_str(self.embedder.describe(), refresh=False)
                         bar.update(len(batch))
+                        done[0] += len(batch)  # (a disabled bar counts nothing)
+                        if self.on_progress is not None:
+                            self.on_progress(unit, done[0], len(todo))
 
                     self.embedder.embed(todo, "passage", on_batch=keep)
                 seconds = time.perf_counter() - started

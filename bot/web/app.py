@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -87,6 +88,32 @@ class ConsoleConfig:
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+UNITS = {"chunk": "đoạn", "sentence": "câu"}
+
+
+@dataclass
+class ReindexJob:
+    """The console's re-index: running or not, how far, and how it ended."""
+
+    running: bool = False
+    started: float = 0.0
+    stage: str = ""  # what is being embedded: "đoạn", "câu"
+    done: int = 0
+    total: int = 0
+    result: AdminResult | None = None
+    task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.running, self.started, self.result = True, time.monotonic(), None
+        self.stage, self.done, self.total = "", 0, 0
+
+    def advance(self, unit: str, done: int, total: int) -> None:
+        """IndexBuilder.on_progress (called from the embedding thread)."""
+        self.stage, self.done, self.total = UNITS.get(unit, unit), done, total
+
+    @property
+    def seconds(self) -> int:
+        return int(time.monotonic() - self.started)
 
 
 def create_app(
@@ -368,10 +395,32 @@ def create_app(
         result = await service.corpus.remove(doc_id)
         return corpus_page(request, 200 if result.ok else 404, **said(result))
 
+    job = ReindexJob()
+
     @admin
     async def reindex(request: Request) -> Response:
-        result = await service.corpus.reindex()
-        return corpus_page(request, 200 if result.ok else 400, **said(result))
+        """Start a re-index in the background (one at a time) and show its progress."""
+        if not job.running:
+            job.start()
+            service.corpus.builder.on_progress = job.advance
+
+            async def run() -> None:
+                try:
+                    job.result = await service.corpus.reindex()
+                except Exception:  # said on the page; the index stays as it was
+                    log.exception("console: re-index failed")
+                    job.result = AdminResult(False, texts.BUSY)
+                finally:
+                    service.corpus.builder.on_progress = None
+                    job.running = False
+
+            job.task = asyncio.create_task(run())
+            log.info("console: re-index started")
+        return RedirectResponse("/tai-lieu/tien-do", status_code=303)
+
+    @admin
+    async def reindex_progress(request: Request) -> Response:
+        return page(request, "progress.html", job=job)
 
     routes = [
         Route("/dang-nhap", sign_in_page, methods=["GET"]),
@@ -386,6 +435,7 @@ def create_app(
         Route("/tai-lieu/lien-ket", add_link, methods=["POST"]),
         Route("/tai-lieu/xoa", remove, methods=["POST"]),
         Route("/tai-lieu/lap-lai", reindex, methods=["POST"]),
+        Route("/tai-lieu/tien-do", reindex_progress, methods=["GET"]),
         Route("/thu-hoi", try_page, methods=["GET"]),
         Route("/thu-hoi", try_ask, methods=["POST"]),
         Mount("/tinh", app=StaticFiles(directory=HERE / "static"), name="static"),

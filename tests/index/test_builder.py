@@ -263,3 +263,23 @@ def test_inconsistent_sentence_vectors_refuse_the_version(data_dir: Path, embedd
 
     with pytest.raises(IndexCorrupt, match="sentence vectors"):
         Searcher(data_dir, embedder).snapshot()
+
+
+def test_a_build_reports_its_progress_batch_by_batch(data_dir: Path, embedder) -> None:
+    """What the console's re-index page shows: counts that grow to the total, per stage."""
+    fresh = [
+        article(
+            f"tien-do-{k}",
+            f"Chi bộ số {k} của xã Tả Van họp ngày {k % 28 + 1}/5/2025 bàn việc kết nạp đảng "
+            f"viên mới, giao chỉ tiêu {k} hộ tham gia mô hình kinh tế tập thể.",
+        )
+        for k in range(40)
+    ]
+    seen: list[tuple[str, int, int]] = []
+    builder = IndexBuilder(data_dir, embedder, progress=False)
+    builder.on_progress = lambda unit, done, total: seen.append((unit, done, total))
+    report = builder.build(fresh)
+    chunks = [(d, t) for u, d, t in seen if u == "chunk"]
+    assert chunks and chunks[-1] == (report.embedded, report.embedded)
+    assert [d for d, _ in chunks] == sorted(d for d, _ in chunks)  # never backwards
+    assert {u for u, _, _ in seen} <= {"chunk", "sentence"}

@@ -200,3 +200,21 @@ def test_an_admin_uploads_adds_by_link_and_removes_articles(
     result_saying(browser, "Đã xoá bài “Huyện ủy Bát Xát ra Nghị quyết 88-NQ/HU")
     assert not browser.find_elements(By.ID, "bai-nghi-quyet-88")
     assert len(console.service.answerer.snapshot().articles) == before + 1  # the linked one
+
+
+def test_a_reindex_runs_in_the_background_and_says_how_it_ended(
+    browser: WebDriver, seed_data_dir: Path, tmp_path: Path, embedder
+) -> None:
+    from tests.bot.web.conftest import running_console
+    from tests.conftest import CORPUS
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")  # the corpus dir a re-index reads
+    with running_console(seed_data_dir, tmp_path, embedder) as other:
+        sign_in(browser, other, "/tai-lieu")
+        browser.find_element(By.CSS_SELECTOR, "form.reindex button").click()
+        WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("/tai-lieu/tien-do"))
+        browser.save_screenshot(str(OUTPUT / "lap-chi-muc.png"))
+        ended = result_saying(browser, "5 bài")
+        assert ended.text.startswith(("Đã lập lại chỉ mục", "Chỉ mục không đổi"))
+        browser.save_screenshot(str(OUTPUT / "lap-chi-muc-xong.png"))
+        assert len(other.service.answerer.snapshot().articles) == 5
