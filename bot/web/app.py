@@ -3,9 +3,10 @@
 Pages (Vietnamese, for admins of a Party committee's propaganda or document office):
 Tổng quan (figures and plots), Câu hỏi (the question log, filtered, exported as CSV, a
 question turned into an evaluation question), Tài liệu (the articles and documents; upload,
-add by link, remove, re-index), Thử hỏi (ask as a member would and see the passages, scores
-and timings). Nothing but the sign-in page and its stylesheet is served
-without a session, and every form is checked against the session's CSRF token.
+add by link, remove, re-index), Văn bản (the register of documents), Thử hỏi (ask as a
+member would and see the passages, scores and timings). Nothing but the sign-in page and
+its stylesheet is served without a session, and every form is checked against the
+session's CSRF token.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import documents as register
 from bot import texts
 from bot.corpus import UPLOAD_SUFFIXES, AdminResult
 from bot.render import source_line
@@ -303,6 +305,19 @@ def create_app(
         return RedirectResponse(f"/cau-hoi?da_them={question_id}", status_code=303)
 
     @admin
+    async def documents(request: Request) -> Response:
+        snap = service.answerer.snapshot()
+        keyword = request.query_params.get("tim", "")[:200]
+        own = [
+            (a, len({snap.chunks[r].unit for r in snap.rows_of(a.doc_id)}))
+            for a in register.full_texts(snap, keyword)
+        ]
+        mentioned = [register.entry_json(e, snap) for e in register.entries(snap, keyword)]
+        return page(
+            request, "documents.html", own=own, mentioned=mentioned[:CORPUS_ROWS], keyword=keyword
+        )
+
+    @admin
     async def try_page(request: Request) -> Response:
         return page(request, "try.html", question="", answer=None)
 
@@ -436,6 +451,7 @@ def create_app(
         Route("/tai-lieu/xoa", remove, methods=["POST"]),
         Route("/tai-lieu/lap-lai", reindex, methods=["POST"]),
         Route("/tai-lieu/tien-do", reindex_progress, methods=["GET"]),
+        Route("/van-ban", documents, methods=["GET"]),
         Route("/thu-hoi", try_page, methods=["GET"]),
         Route("/thu-hoi", try_ask, methods=["POST"]),
         Mount("/tinh", app=StaticFiles(directory=HERE / "static"), name="static"),

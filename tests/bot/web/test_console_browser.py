@@ -178,19 +178,11 @@ def test_an_admin_uploads_adds_by_link_and_removes_articles(
         box = browser.find_element(By.NAME, "lien_ket")
         box.send_keys(site.url("/bai-viet/so-tay-dang-vien.html"))
         browser.find_element(By.CSS_SELECTOR, "form.link button").click()
-        result = WebDriverWait(browser, 60).until(
-            lambda d: (
-                (r := d.find_elements(By.ID, "ket-qua")) and "Đã thêm bài" in r[0].text and r[0]
-            )
-        )
+        result = result_saying(browser, "Đã thêm bài")
         assert NEW_TITLE in result.text
         browser.find_element(By.NAME, "lien_ket").send_keys(site.url("/trang-chu"))
         browser.find_element(By.CSS_SELECTOR, "form.link button").click()
-        refused = WebDriverWait(browser, 60).until(
-            lambda d: (
-                (r := d.find_elements(By.ID, "ket-qua")) and "Không thêm" in r[0].text and r[0]
-            )
-        )
+        refused = result_saying(browser, "Không thêm")
         assert "không có nội dung bài viết" in refused.text
     browser.save_screenshot(str(OUTPUT / "tai-lieu-lien-ket.png"))
 
@@ -218,3 +210,19 @@ def test_a_reindex_runs_in_the_background_and_says_how_it_ended(
         assert ended.text.startswith(("Đã lập lại chỉ mục", "Chỉ mục không đổi"))
         browser.save_screenshot(str(OUTPUT / "lap-chi-muc-xong.png"))
         assert len(other.service.answerer.snapshot().articles) == 5
+
+
+def test_the_register_of_documents_lists_what_articles_mention(
+    browser: WebDriver, console: Console
+) -> None:
+    sign_in(browser, console, "/van-ban")
+    row = wait_for(browser, "#so-05-CT-TW")
+    assert row.text.startswith("Chỉ thị 05-CT/TW")
+    assert "đẩy mạnh học tập và làm theo tư tưởng" in row.text
+    browser.save_screenshot(str(OUTPUT / "van-ban.png"))
+    search = browser.find_element(By.NAME, "tim")
+    search.send_keys("quy dinh 03")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 30).until(lambda d: "tim=quy" in d.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.register tbody tr")
+    assert rows and all("Quy định" in r.text for r in rows)

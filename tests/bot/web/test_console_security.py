@@ -22,7 +22,7 @@ from tests.bot.web.conftest import (
     signed_in,
 )
 
-PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/thu-hoi"]
+PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/van-ban", "/thu-hoi"]
 FORMS = [
     "/thu-hoi",
     "/cau-hoi/1/danh-gia",
