@@ -257,8 +257,13 @@ def _web_console(settings: Settings, service: ChatService) -> Channel:
         token=token,
         secure_cookie=not _loopback(settings.web_listen),
         eval_file=settings.console_eval_file,
+        reports_dir=settings.reports_dir,
+        question_sets=tuple(sorted(QUESTION_SETS.glob("*.jsonl"))),
     )
     return WebConsole(create_app(service, config), settings.web_listen, settings.web_port)
+
+
+QUESTION_SETS = Path(__file__).resolve().parent.parent / "eval"  # the repository's own sets
 
 
 def _loopback(host: str) -> bool:

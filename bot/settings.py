@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     web_token: SecretStr | None = None  # or a long random sign-in token
     web_secret_key: SecretStr | None = None  # signs session cookies (random per start if unset)
     web_eval_file: Path | None = None  # questions turned eval (default data/console_qa.jsonl)
+    web_reports_dir: Path | None = None  # evaluation runs shown (default data/reports)
 
     typing_after_seconds: float = Field(default=0.5, ge=0)
     rate_limit_per_minute: float = Field(default=6.0, gt=0)
@@ -90,6 +91,7 @@ class Settings(BaseSettings):
         "web_token",
         "web_secret_key",
         "web_eval_file",
+        "web_reports_dir",
         mode="before",
     )
     @classmethod
@@ -132,6 +134,11 @@ class Settings(BaseSettings):
     def console_eval_file(self) -> Path:
         """Where the console appends questions turned into evaluation questions."""
         return self.web_eval_file or self.data_dir / "console_qa.jsonl"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where the console lists evaluation runs and writes its own."""
+        return self.web_reports_dir or self.data_dir / "reports"
 
     @property
     def bot_db(self) -> Path:

@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,8 +183,10 @@ def evaluate(
     conditions: Sequence[str] = ("diacritics",),
     k: int = 10,
     progress: bool | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[QuestionResult]:
-    """Answer every question in every configuration and condition."""
+    """Answer every question in every configuration and condition; `on_progress(done,
+    total)` after each."""
     results: list[QuestionResult] = []
     total = len(questions) * len(configs) * len(conditions)
     disable = None if progress is None else not progress
@@ -198,6 +200,8 @@ def evaluate(
                     )
                     results.append(_one(q, asked, answerer, config, condition, mode, k))
                     bar.update()
+                    if on_progress is not None:
+                        on_progress(len(results), total)
     return results
 
 

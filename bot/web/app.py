@@ -3,10 +3,11 @@
 Pages (Vietnamese, for admins of a Party committee's propaganda or document office):
 Tổng quan (figures and plots), Câu hỏi (the question log, filtered, exported as CSV, a
 question turned into an evaluation question), Tài liệu (the articles and documents; upload,
-add by link, remove, re-index), Văn bản (the register of documents), Thử hỏi (ask as a
-member would and see the passages, scores and timings). Nothing but the sign-in page and
-its stylesheet is served without a session, and every form is checked against the
-session's CSRF token.
+add by link, remove, re-index), Văn bản (the register of documents), Đánh giá (evaluation
+runs and their reports; a question set run in the background), Thử hỏi (ask as a member
+would and see the passages, scores and timings). Nothing but the sign-in page and its
+stylesheet is served without a session, and every form is checked against the session's
+CSRF token.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bot.service import ChatService
 from bot.store import DECLINES, REASONS, LogFilter, Status
 from bot.web import charts
 from bot.web.auth import CSRF_FIELD, SignInGuard, check_password, csrf_ok, csrf_token, same_secret
+from bot.web.runs import HEADLINE, EvalJob, list_runs, report_file
 from index.errors import BadQuestion
 from index.fetching import is_link
 from index.vietnamese import fold
@@ -68,6 +70,10 @@ STATUS_NAMES = {
     Status.REJECTED: "câu hỏi không hợp lệ",
     Status.FAILED: "lỗi",
 }
+# A report written by `hoidap eval` styles itself inline; it runs no script.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -87,6 +93,8 @@ class ConsoleConfig:
     token: str = ""  # or a sign-in token, or "" for none
     secure_cookie: bool = True  # the cookie only over HTTPS (not for a loopback address)
     eval_file: Path = Path("data/console_qa.jsonl")  # where questions turned eval go
+    reports_dir: Path = Path("data/reports")  # evaluation runs (hoidap eval --out …/NAME)
+    question_sets: tuple[Path, ...] = ()  # what "Chạy đánh giá" may run, besides eval_file
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -317,6 +325,46 @@ def create_app(
             request, "documents.html", own=own, mentioned=mentioned[:CORPUS_ROWS], keyword=keyword
         )
 
+    evaluation = EvalJob()
+
+    def question_sets() -> list[Path]:
+        sets = [p for p in config.question_sets if p.is_file()]
+        return sets + ([config.eval_file] if config.eval_file.is_file() else [])
+
+    @admin
+    async def runs(request: Request) -> Response:
+        return page(
+            request,
+            "runs.html",
+            runs=list_runs(config.reports_dir),
+            headline=HEADLINE,
+            sets=[p.name for p in question_sets()],
+            job=evaluation,
+            reports_dir=config.reports_dir,
+        )
+
+    @admin
+    async def run_eval(request: Request) -> Response:
+        chosen = str(request.state.form.get("bo_cau_hoi", ""))
+        path = next((p for p in question_sets() if p.name == chosen), None)
+        if path is None:
+            return page(request, "refused.html", 400, why="Không có bộ câu hỏi này.")
+        if not evaluation.running:
+            evaluation.start(path, service.answerer, config.reports_dir)
+            log.info("console: evaluation of %s started", path.name)
+        return RedirectResponse("/danh-gia", status_code=303)
+
+    @admin
+    async def report(request: Request) -> Response:
+        path = report_file(config.reports_dir, request.path_params["name"])
+        if path is None:
+            return page(request, "refused.html", 404, why="Không có báo cáo này.")
+        return Response(
+            path.read_bytes(),
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
+
     @admin
     async def try_page(request: Request) -> Response:
         return page(request, "try.html", question="", answer=None)
@@ -452,6 +500,9 @@ def create_app(
         Route("/tai-lieu/lap-lai", reindex, methods=["POST"]),
         Route("/tai-lieu/tien-do", reindex_progress, methods=["GET"]),
         Route("/van-ban", documents, methods=["GET"]),
+        Route("/danh-gia", runs, methods=["GET"]),
+        Route("/danh-gia/chay", run_eval, methods=["POST"]),
+        Route("/danh-gia/{name:str}/bao-cao", report, methods=["GET"]),
         Route("/thu-hoi", try_page, methods=["GET"]),
         Route("/thu-hoi", try_ask, methods=["POST"]),
         Mount("/tinh", app=StaticFiles(directory=HERE / "static"), name="static"),

@@ -226,3 +226,22 @@ def test_the_register_of_documents_lists_what_articles_mention(
     WebDriverWait(browser, 30).until(lambda d: "tim=quy" in d.current_url)
     rows = browser.find_elements(By.CSS_SELECTOR, "table.register tbody tr")
     assert rows and all("Quy định" in r.text for r in rows)
+
+
+def test_an_evaluation_runs_in_the_background_and_its_report_opens(
+    browser: WebDriver, console: Console
+) -> None:
+    sign_in(browser, console, "/danh-gia")
+    assert "Chưa có lần đánh giá nào." in browser.page_source
+    browser.find_element(By.CSS_SELECTOR, "form.run-eval button").click()
+    done = result_saying(browser, "Đã đánh giá ba_cau_qa.jsonl")
+    name = done.text.split("báo cáo ", 1)[1].rstrip(".")
+    row = browser.find_element(By.ID, f"lan-{name}")
+    assert "ba_cau_qa.jsonl" in row.text and "3" in row.text
+    figures = [td.text for td in row.find_elements(By.TAG_NAME, "td")[4:]]
+    assert figures[0] not in ("", "—")  # R@10 of the run
+    browser.save_screenshot(str(OUTPUT / "danh-gia.png"))
+    row.find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("/bao-cao"))
+    assert "ba_cau_qa.jsonl" in browser.page_source
+    browser.save_screenshot(str(OUTPUT / "danh-gia-bao-cao.png"))

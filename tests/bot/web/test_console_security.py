@@ -22,7 +22,7 @@ from tests.bot.web.conftest import (
     signed_in,
 )
 
-PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/van-ban", "/thu-hoi"]
+PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/van-ban", "/danh-gia", "/thu-hoi"]
 FORMS = [
     "/thu-hoi",
     "/cau-hoi/1/danh-gia",
@@ -31,6 +31,7 @@ FORMS = [
     "/tai-lieu/xoa",
     "/tai-lieu/lap-lai",
     "/tai-lieu/tai-len",
+    "/danh-gia/chay",
 ]
 
 
@@ -203,3 +204,15 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(console: Console)
         response = admin.post("/tai-lieu/tai-len", files=files, data={"csrf": token})
     assert response.status_code == 413 and "Tệp quá lớn: tối đa 20 MB." in response.text
     assert not (console.service.corpus.corpus_dir / "lon.txt").exists()
+
+
+def test_only_the_listed_question_sets_and_reports_can_be_reached(console: Console) -> None:
+    with signed_in(console) as admin:
+        token = csrf_of(admin.get("/danh-gia").text)
+        for name in ("../../../etc/passwd", "passwd", "indomain_qa.jsonl/../x"):
+            response = admin.post("/danh-gia/chay", data={"csrf": token, "bo_cau_hoi": name})
+            assert response.status_code == 400 and "Không có bộ câu hỏi này." in response.text
+        for name in ("..", "..%2F..%2Fetc", "%2E%2E", "x%00y"):
+            response = admin.get(f"/danh-gia/{name}/bao-cao")
+            assert response.status_code == 404, name
+            assert "root:" not in response.text
