@@ -46,6 +46,7 @@ from retrieval.answering import Answer, Answerer
 from retrieval.searcher import Searcher, Snapshot
 
 if TYPE_CHECKING:  # the channels are imported by the commands that run them: `ask` is faster
+    from bot.feeds import FeedPoller
     from bot.runner import Channel
     from bot.service import ChatService
     from bot.telegram.launch import TelegramBot
@@ -229,12 +230,25 @@ def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[
         channels.append(_telegram_bot(settings, service))
     if not terminal and settings.zalo_token is not None:
         channels.append(_zalo_bot(settings, service))
+    feeds = _feed_poller(settings, service) if not terminal and settings.feeds else None
+    if feeds is not None:
+        channels.append(feeds)
     if not terminal and settings.web_enabled:
-        channels.append(_web_console(settings, service))
+        channels.append(_web_console(settings, service, feeds))
     return channels or [TerminalChat(service)]
 
 
-def _web_console(settings: Settings, service: ChatService) -> Channel:
+def _feed_poller(settings: Settings, service: ChatService) -> FeedPoller:
+    from bot.feeds import FeedBook, FeedPoller
+
+    book = FeedBook(settings.bot_db)
+    interval = settings.feed_interval_minutes * 60
+    return FeedPoller(settings.feeds, service.corpus, book, interval)
+
+
+def _web_console(
+    settings: Settings, service: ChatService, feeds: FeedPoller | None = None
+) -> Channel:
     """The console, refused when nobody could sign in to it."""
     from bot.web.app import ConsoleConfig, create_app
     from bot.web.server import WebConsole
@@ -260,7 +274,8 @@ def _web_console(settings: Settings, service: ChatService) -> Channel:
         reports_dir=settings.reports_dir,
         question_sets=tuple(sorted(QUESTION_SETS.glob("*.jsonl"))),
     )
-    return WebConsole(create_app(service, config), settings.web_listen, settings.web_port)
+    app = create_app(service, config, feeds=feeds)
+    return WebConsole(app, settings.web_listen, settings.web_port)
 
 
 QUESTION_SETS = Path(__file__).resolve().parent.parent / "eval"  # the repository's own sets

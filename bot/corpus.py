@@ -16,6 +16,7 @@ from bot import texts
 from bot.stats import number, stats_text
 from bot.store import Store
 from index.builder import BuildReport, IndexBuilder
+from index.documents import Article
 from index.errors import HoidapError, IngestError
 from index.fetching import LINKS_DIR, fetch_article, keep
 from index.readers import LEGACY_WORD, SUPPORTED_SUFFIXES, doc_id_from_path, read_paths
@@ -32,6 +33,8 @@ class AdminResult:
 
     ok: bool
     text: str
+    doc_id: str = ""  # the article it added or updated, when one
+    changed: bool = False  # whether the index changed
 
 
 class CorpusAdmin:
@@ -106,6 +109,11 @@ class CorpusAdmin:
         except IngestError as exc:
             log.info("admin link %s refused: %s", url, exc)
             return AdminResult(False, f"Không thêm được bài từ “{shown}”. Lý do: {exc.vi or exc}.")
+        return await self.add_fetched(article)
+
+    async def add_fetched(self, article: Article) -> AdminResult:
+        """An article fetched from its link: kept in the corpus dir, added to the index."""
+        url = article.url
         async with self._admin:
             kept = await asyncio.to_thread(keep, article, self.corpus_dir)
             article = dataclasses.replace(article, path=str(kept))
@@ -116,14 +124,18 @@ class CorpusAdmin:
                 return AdminResult(False, f"{texts.BUSY} ({exc})")
         log.info("admin added %s: %s", url, report)
         if not report.changed:
-            return AdminResult(True, f"Bài “{article.title}” đã có, không thay đổi chỉ mục.")
+            if article.doc_id not in (await asyncio.to_thread(self.answerer.snapshot)).articles:
+                kept.unlink(missing_ok=True)  # its text is indexed under another address
+            said = f"Bài “{article.title}” đã có, không thay đổi chỉ mục."
+            return AdminResult(True, said, doc_id=article.doc_id)
         verb = "Đã thêm" if article.doc_id in report.added else "Đã cập nhật"
         snap = await asyncio.to_thread(self.answerer.snapshot)
         chunks = len(snap.rows_of(article.doc_id))
         lines = [f"{verb} bài “{article.title}” — {chunks} đoạn (mã {article.doc_id})."]
         lines += [f"Nguồn: {article.source}" if article.source else "", article.url]
         lines += [f"• thay thế: {old} bằng {new}" for new, old in report.replaced]
-        return AdminResult(True, "\n".join(line for line in lines if line))
+        text = "\n".join(line for line in lines if line)
+        return AdminResult(True, text, doc_id=article.doc_id, changed=True)
 
     async def reindex(self) -> AdminResult:
         """Rebuild the index from the corpus dir."""

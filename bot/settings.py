@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     web_eval_file: Path | None = None  # questions turned eval (default data/console_qa.jsonl)
     web_reports_dir: Path | None = None  # evaluation runs shown (default data/reports)
 
+    # RSS/Atom feeds polled by `hoidap run`: their new items are indexed.
+    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    feed_interval_minutes: float = Field(default=30.0, ge=1)
+
     typing_after_seconds: float = Field(default=0.5, ge=0)
     rate_limit_per_minute: float = Field(default=6.0, gt=0)
     rate_limit_burst: int = Field(default=5, ge=1)
@@ -73,6 +77,23 @@ class Settings(BaseSettings):
             return [int(p) for p in parts if p]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+        return value
+
+    @field_validator("feeds")
+    @classmethod
+    def _feeds_are_links(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(r"(?i)^https?://[^/\s]+", url):
+                raise ValueError(
+                    f"HOIDAP_FEEDS holds {url[:80]!r}, which is not an http(s) address"
+                )
         return value
 
     @field_validator("zalo_admin_ids", mode="before")

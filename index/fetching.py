@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,8 +74,11 @@ def check_url(url: str) -> str:
     return url
 
 
-def fetch(url: str, client: httpx.Client | None = None) -> Fetched:
-    """The page at `url`, within the limits above; IngestError with the reason otherwise."""
+def fetch(
+    url: str, client: httpx.Client | None = None, accept: Collection[str] = TYPES
+) -> Fetched:
+    """The page at `url`, within the limits above, if its content type is one of `accept`
+    (the article types by default); IngestError with the reason otherwise."""
     url = check_url(url)
     own = client is None
     client = client or httpx.Client(
@@ -95,7 +99,7 @@ def fetch(url: str, client: httpx.Client | None = None) -> Fetched:
                     + (" (không có trang này)" if response.status_code == 404 else ""),
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type not in TYPES:
+            if content_type not in accept:
                 raise IngestError(
                     f"{url}: not an article page (content type {content_type or 'none'})",
                     vi=f"địa chỉ này không phải trang bài viết (kiểu nội dung "

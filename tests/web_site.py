@@ -89,6 +89,7 @@ class FakeSite:
             "/bai-viet/so-tay-dang-vien.html": lambda h: _send(
                 h, 200, "text/html; charset=utf-8", article_page(NEW_TITLE, NEW_PARAGRAPHS)
             ),
+            "/rss": lambda h: _send(h, 200, "application/rss+xml; charset=utf-8", _feed(h)),
             "/trang-chu": lambda h: _send(h, 200, "text/html; charset=utf-8", home_page()),
             "/van-ban/chi-thi-05.pdf": lambda h: _send(h, 200, "application/pdf", document_pdf()),
             "/anh.png": lambda h: _send(h, 200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(100)),
@@ -105,7 +106,7 @@ class FakeSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
-                page = pages.get(self.path)
+                page = pages.get(self.path.split("?", 1)[0])
                 if page is None:
                     _send(self, 404, "text/html", b"<h1>404 Not Found</h1>")
                 else:
@@ -129,6 +130,29 @@ class FakeSite:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join()
+
+
+FEED_ITEMS = [  # (link path, title): new, the same again, broken, the first at another address
+    ("/bai-viet/so-tay-dang-vien.html", NEW_TITLE),
+    ("/bai-viet/so-tay-dang-vien.html", NEW_TITLE),
+    ("/khong-co", "Bài đã gỡ"),
+    ("/bai-viet/so-tay-dang-vien.html?utm_source=rss", NEW_TITLE),
+]
+
+
+def _feed(handler: BaseHTTPRequestHandler) -> bytes:
+    """An RSS 2.0 feed whose links point back at this site."""
+    host = f"http://{handler.headers.get('Host')}"
+    items = "".join(
+        f"<item><title>{html.escape(title)}</title><link>{html.escape(host + path)}</link>"
+        f"<pubDate>Mon, 02 Dec 2024 08:00:00 +0700</pubDate></item>"
+        for path, title in FEED_ITEMS
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Báo Lào Cai - Xây dựng Đảng</title><link>{host}/</link>{items}"
+        "</channel></rss>"
+    ).encode()
 
 
 def _send(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes) -> None:

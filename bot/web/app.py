@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import documents as register
 from bot import texts
 from bot.corpus import UPLOAD_SUFFIXES, AdminResult
+from bot.feeds import FeedPoller
 from bot.render import source_line
 from bot.service import ChatService
 from bot.store import DECLINES, REASONS, LogFilter, Status
@@ -127,7 +128,10 @@ class ReindexJob:
 
 
 def create_app(
-    service: ChatService, config: ConsoleConfig, guard: SignInGuard | None = None
+    service: ChatService,
+    config: ConsoleConfig,
+    guard: SignInGuard | None = None,
+    feeds: FeedPoller | None = None,
 ) -> Starlette:
     """The console as an ASGI app."""
     if not config.password_hash and not config.token:
@@ -403,6 +407,8 @@ def create_app(
             total=len(rows),
             wanted=request.query_params.get("tim", "")[:200],
             limit=UPLOAD_BYTES // (1024 * 1024),
+            feeds=feeds.book.states(feeds.feeds) if feeds else [],
+            now=time.time(),
             suffixes=", ".join(UPLOAD_SUFFIXES),
             **said,
         )
@@ -461,6 +467,14 @@ def create_app(
     job = ReindexJob()
 
     @admin
+    async def poll_feeds(request: Request) -> Response:
+        if feeds is None:
+            return page(request, "refused.html", 404, why="Chưa cấu hình nguồn tin nào.")
+        feeds.poll_now()
+        said = "Đã yêu cầu kiểm tra các nguồn tin ngay; tải lại trang sau ít phút để xem kết quả."
+        return corpus_page(request, result=said, ok=True)
+
+    @admin
     async def reindex(request: Request) -> Response:
         """Start a re-index in the background (one at a time) and show its progress."""
         if not job.running:
@@ -499,6 +513,7 @@ def create_app(
         Route("/tai-lieu/xoa", remove, methods=["POST"]),
         Route("/tai-lieu/lap-lai", reindex, methods=["POST"]),
         Route("/tai-lieu/tien-do", reindex_progress, methods=["GET"]),
+        Route("/tai-lieu/nguon-tin", poll_feeds, methods=["POST"]),
         Route("/van-ban", documents, methods=["GET"]),
         Route("/danh-gia", runs, methods=["GET"]),
         Route("/danh-gia/chay", run_eval, methods=["POST"]),
