@@ -31,13 +31,21 @@ class Clock:
         return self.now
 
 
+async def polled(
+    feeds: list[str], service: ChatService, db: Path, clock: Clock | None = None
+) -> tuple[FeedBook, FeedPoller]:
+    """A poller on bot.sqlite `db` after one round."""
+    book = FeedBook(db)
+    poller = FeedPoller(feeds, service.corpus, book, INTERVAL, clock or Clock())
+    await poller.poll_round()
+    return book, poller
+
+
 async def test_new_items_are_indexed_once_and_never_again_after_a_restart(
     site: FakeSite, admin_service: ChatService, tmp_path: Path
 ) -> None:
     feed = site.url("/rss")
-    book = FeedBook(tmp_path / "bot.sqlite")
-    poller = FeedPoller([feed], admin_service.corpus, book, INTERVAL, Clock())
-    await poller.poll_round()
+    book, _ = await polled([feed], admin_service, tmp_path / "bot.sqlite")
 
     items = book.items(feed)
     assert [status for _, status, _ in items] == ["added", "failed", "duplicate"]
@@ -50,9 +58,7 @@ async def test_new_items_are_indexed_once_and_never_again_after_a_restart(
     book.close()
 
     fetched = len([p for p in site.requests if p.startswith("/bai-viet/")])
-    again = FeedBook(tmp_path / "bot.sqlite")  # the bot restarted
-    restarted = FeedPoller([feed], admin_service.corpus, again, INTERVAL, Clock())
-    await restarted.poll_round()
+    again, _ = await polled([feed], admin_service, tmp_path / "bot.sqlite")  # a restart
     assert len([p for p in site.requests if p.startswith("/bai-viet/")]) == fetched
     assert len(again.items(feed)) == 3
     snapshot = admin_service.answerer.snapshot()
@@ -65,9 +71,7 @@ async def test_a_failing_feed_is_tried_again_later_and_later(
 ) -> None:
     broken, not_a_feed = site.url("/khong-co"), site.url("/trang-chu")
     clock = Clock()
-    book = FeedBook(tmp_path / "bot.sqlite")
-    poller = FeedPoller([broken, not_a_feed], admin_service.corpus, book, INTERVAL, clock)
-    await poller.poll_round()
+    book, poller = await polled([broken, not_a_feed], admin_service, tmp_path / "db", clock)
     first, home = book.states([broken, not_a_feed])
     assert (first.failures, first.next_poll) == (1, clock.now + INTERVAL)
     assert "lỗi 404" in first.last_error
@@ -108,9 +112,7 @@ async def test_the_console_shows_each_feed_and_hoidap_run_polls_them(
     from tests.bot.web.conftest import TOKEN, csrf_of
 
     broken = site.url("/khong-co")
-    book = FeedBook(tmp_path / "bot.sqlite")
-    poller = FeedPoller([broken], admin_service.corpus, book, INTERVAL, Clock())
-    await poller.poll_round()
+    book, poller = await polled([broken], admin_service, tmp_path / "bot.sqlite")
     config = ConsoleConfig("k" * 32, token=TOKEN, secure_cookie=False)
     with TestClient(create_app(admin_service, config, feeds=poller)) as client:
         token = csrf_of(client.get("/dang-nhap").text)
