@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.documents import Article
+from index.documents import Article, short_date
 from index.references import parse_canonical
 from index.register import Entry, Fact
 from index.vietnamese import fold
@@ -46,8 +46,7 @@ def full_text_line(article: Article, snapshot: Snapshot) -> str:
     units = len({snapshot.chunks[row].unit for row in snapshot.rows_of(article.doc_id)})
     parts = [f"Toàn văn: {official.name}"]
     if official.date:
-        year, month, day = official.date.split("-")
-        parts.append(f"ngày {int(day)}/{int(month)}/{year}")
+        parts.append(f"ngày {short_date(official.date)}")
     parts += [official.issuer] if official.issuer else []
     parts.append(f"{units} đơn vị{' (OCR)' if article.ocr else ''} (mã {article.doc_id})")
     return " — ".join(parts)

@@ -188,7 +188,7 @@ class FeedPoller:
         self.round_done = asyncio.Event()  # set after each round
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._fingerprints: tuple[object, set[str]] | None = None  # of the snapshot's articles
+        self._indexed: set[str] = set()  # content_key of the articles indexed at a round's start
         book.register(self.feeds)
 
     async def start(self) -> None:
@@ -221,17 +221,14 @@ class FeedPoller:
 
     async def poll_round(self) -> None:
         """Poll every feed that is due; each new item fetched and indexed in turn."""
-        for feed in self.book.due(self.feeds, self.clock()):
+        due = self.book.due(self.feeds, self.clock())
+        if due:  # the texts indexed now; those the round adds are in the book as added
+            snap = await asyncio.to_thread(self.corpus.answerer.snapshot)
+            self._indexed = {content_key(a) for a in snap.articles.values()}
+        for feed in due:
             await self._poll(feed)
         self.polls += 1
         self.round_done.set()
-
-    def _indexed(self, fingerprint: str) -> bool:
-        """Whether an indexed article has this text (another address, or added by hand)."""
-        snap = self.corpus.answerer.snapshot()
-        if self._fingerprints is None or self._fingerprints[0] is not snap:
-            self._fingerprints = (snap, {content_key(a) for a in snap.articles.values()})
-        return fingerprint in self._fingerprints[1]
 
     async def _poll(self, feed: str) -> None:
         try:
@@ -266,7 +263,7 @@ class FeedPoller:
                 self.book.item(feed, link, "failed", reason=exc.vi or str(exc))
                 continue
             fingerprint = content_key(article)
-            if self.book.has_content(fingerprint) or self._indexed(fingerprint):
+            if fingerprint in self._indexed or self.book.has_content(fingerprint):
                 self.book.item(feed, link, "duplicate", article.doc_id, fingerprint=fingerprint)
                 continue
             result = await self.corpus.add_fetched(article)

@@ -10,6 +10,18 @@ from dataclasses import asdict, dataclass, field
 NAMED_KINDS = frozenset({"Luật", "Bộ luật", "Hiến pháp", "Pháp lệnh", "Điều lệ"})
 
 
+def short_date(iso: str) -> str:
+    """`2016-05-15` → `15/5/2016`, as citations write a document's date."""
+    year, month, day = iso.split("-")
+    return f"{int(day)}/{int(month)}/{year}"
+
+
+def written_date(iso: str) -> str:
+    """`2016-05-15` → `ngày 15 tháng 5 năm 2016`, as a document's header writes it."""
+    year, month, day = iso.split("-")
+    return f"ngày {int(day)} tháng {int(month)} năm {year}"
+
+
 @dataclass(frozen=True)
 class Official:
     """What an official document says of itself in its header and closing."""

@@ -17,7 +17,7 @@ from datetime import date
 from typing import TypeVar
 
 from index.chunking import split_paragraphs, split_sentences
-from index.documents import NAMED_KINDS, Article, Official
+from index.documents import NAMED_KINDS, Article, Official, short_date, written_date
 from index.e5torch import release_free_memory
 from index.errors import BadQuestion
 from index.lexical import lexical_terms
@@ -684,10 +684,9 @@ def _from_header(query: Query, snap: Snapshot) -> list[tuple[str, Citation]] | N
 def _header_says(official: Official, field_name: str) -> tuple[str, str, str] | None:
     """(the answer's line, the header's words it rests on, where they are) for one field."""
     if field_name == "dates" and official.date:
-        year, month, day = official.date.split("-")
-        written = f"ngày {int(day)} tháng {int(month)} năm {year}"
+        written = written_date(official.date)
         at = f" tại {official.place}" if official.place else ""
-        line = f"Theo toàn văn, {official.name} ban hành ngày {int(day)}/{int(month)}/{year}{at}."
+        line = f"Theo toàn văn, {official.name} ban hành ngày {short_date(official.date)}{at}."
         return line, f"{official.place}, {written}" if official.place else written, HEADER_UNIT
     if field_name == "issuers" and official.issuer:
         line = f"Theo toàn văn, {official.name} do {official.issuer} ban hành"
@@ -705,8 +704,7 @@ def _header_text(official: Official) -> str:
     if official.number:
         lines.append(f"Số {official.number}")
     if official.date:
-        year, month, day = official.date.split("-")
-        written = f"ngày {int(day)} tháng {int(month)} năm {year}"
+        written = written_date(official.date)
         lines.append(f"{official.place}, {written}" if official.place else written)
     lines += [official.kind.upper(), official.title]
     return "\n".join(line for line in lines if line)
@@ -799,9 +797,9 @@ def _titled_unit(
 ) -> tuple[str, list[_Candidate]] | None:
     """An Điều among the top passages whose own title says what the question asks: the
     prefix and its text, quoted whole (up to UNIT_ANSWER_CHARS)."""
-    weights = _term_weights(query.terms, snap)
     if len([t for t in query.terms if "_" not in t]) < 2:
         return None
+    weights = _term_weights(query.terms, snap)
     for hit in hits[:TITLED_UNIT_HITS]:
         unit = _unit_at(hit.article, hit.chunk.start)
         if unit is None or not unit.label.startswith("Điều") or not unit.own:
@@ -1141,8 +1139,7 @@ def document_name(official: Official) -> str:
     """ "Quy định số 37-QĐ/TW (ngày 25/10/2021)": how a citation names an official document."""
     if not official.date:
         return official.name
-    year, month, day = official.date.split("-")
-    return f"{official.name} (ngày {int(day)}/{int(month)}/{year})"
+    return f"{official.name} (ngày {short_date(official.date)})"
 
 
 @functools.lru_cache(maxsize=256)

@@ -46,7 +46,7 @@ from bot.service import ChatService
 from bot.store import DECLINES, REASONS, LogFilter, Status
 from bot.web import charts
 from bot.web.auth import CSRF_FIELD, SignInGuard, check_password, csrf_ok, csrf_token, same_secret
-from bot.web.runs import HEADLINE, EvalJob, list_runs, report_file
+from bot.web.runs import HEADLINE, EvalJob, Job, list_runs, report_file
 from index.errors import BadQuestion
 from index.fetching import is_link
 from index.vietnamese import fold
@@ -103,28 +103,20 @@ UNITS = {"chunk": "đoạn", "sentence": "câu"}
 
 
 @dataclass
-class ReindexJob:
-    """The console's re-index: running or not, how far, and how it ended."""
+class ReindexJob(Job):
+    """The console's re-index, and how it ended."""
 
-    running: bool = False
-    started: float = 0.0
     stage: str = ""  # what is being embedded: "đoạn", "câu"
-    done: int = 0
-    total: int = 0
     result: AdminResult | None = None
-    task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.running, self.started, self.result = True, time.monotonic(), None
-        self.stage, self.done, self.total = "", 0, 0
+        self.begin()
+        self.stage, self.result = "", None
 
     def advance(self, unit: str, done: int, total: int) -> None:
         """IndexBuilder.on_progress (called from the embedding thread)."""
-        self.stage, self.done, self.total = UNITS.get(unit, unit), done, total
-
-    @property
-    def seconds(self) -> int:
-        return int(time.monotonic() - self.started)
+        self.stage = UNITS.get(unit, unit)
+        self._progress(done, total)
 
 
 def create_app(
@@ -157,7 +149,7 @@ def create_app(
                     return RedirectResponse(f"/dang-nhap?{target}", status_code=303)
                 return page(request, "refused.html", 403, why="Bạn cần đăng nhập trước.")
             if request.method == "POST":
-                form = await request.form(max_fields=MAX_FORM_FIELDS)
+                form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
                 if not csrf_ok(request.session, form.get(CSRF_FIELD)):
                     log.warning("console: a form without a valid CSRF token was refused")
                     return page(request, "refused.html", 403, why=EXPIRED_FORM)
@@ -173,7 +165,7 @@ def create_app(
 
     async def sign_in(request: Request) -> Response:
         client = request.client.host if request.client else "?"
-        form = await request.form(max_fields=MAX_FORM_FIELDS)
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
         target = _safe_next(str(form.get("tiep", "")))
         if not csrf_ok(request.session, form.get(CSRF_FIELD)):
             return page(

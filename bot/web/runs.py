@@ -87,20 +87,37 @@ def report_file(reports_dir: Path, name: str) -> Path | None:
 
 
 @dataclass
-class EvalJob:
-    """The console's evaluation run: one at a time."""
+class Job:
+    """A console job run in the background, one at a time: whether it runs, since when, how
+    far (done of total)."""
 
     running: bool = False
     started: float = 0.0
-    questions_file: str = ""
     done: int = 0
     total: int = 0
-    name: str = ""  # the report written, when it ended well
-    error: str = ""
     task: asyncio.Task[None] | None = None
 
-    def start(self, questions: Path, answerer: Answerer, reports_dir: Path) -> None:
+    def begin(self) -> None:
         self.running, self.started, self.done, self.total = True, time.monotonic(), 0, 0
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    @property
+    def seconds(self) -> int:
+        return int(time.monotonic() - self.started)
+
+
+@dataclass
+class EvalJob(Job):
+    """The console's evaluation run."""
+
+    questions_file: str = ""
+    name: str = ""  # the report written, when it ended well
+    error: str = ""
+
+    def start(self, questions: Path, answerer: Answerer, reports_dir: Path) -> None:
+        self.begin()
         self.questions_file, self.name, self.error = questions.name, "", ""
 
         async def run() -> None:
@@ -115,9 +132,6 @@ class EvalJob:
                 self.running = False
 
         self.task = asyncio.create_task(run())
-
-    def _progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
 
     def _run(self, path: Path, answerer: Answerer, reports_dir: Path) -> str:
         started = time.perf_counter()
@@ -157,7 +171,3 @@ class EvalJob:
         write_report(reports_dir / name, results, run_info, k=K)
         log.info("console: evaluation of %s written to %s", path.name, reports_dir / name)
         return name
-
-    @property
-    def seconds(self) -> int:
-        return int(time.monotonic() - self.started)
