@@ -218,7 +218,7 @@ def _serve(settings: Settings, answerer: Answerer, embedder: Embedder, mode: str
             return run([_web_console(settings, service)])
         return run(_channels(settings, service, terminal=mode == "chat"))
     finally:
-        service.store.close()
+        service.close()
 
 
 def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[Channel]:
@@ -230,12 +230,23 @@ def _channels(settings: Settings, service: ChatService, terminal: bool) -> list[
         channels.append(_telegram_bot(settings, service))
     if not terminal and settings.zalo_token is not None:
         channels.append(_zalo_bot(settings, service))
+    if channels:  # follow notices, sent through the bots just started
+        channels.append(_broadcaster(service, list(channels)))
     feeds = _feed_poller(settings, service) if not terminal and settings.feeds else None
     if feeds is not None:
         channels.append(feeds)
     if not terminal and settings.web_enabled:
         channels.append(_web_console(settings, service, feeds))
     return channels or [TerminalChat(service)]
+
+
+def _broadcaster(service: ChatService, bots: list[TelegramBot | ZaloBot]) -> Channel:
+    from bot.broadcast import Broadcaster
+
+    senders = {bot.channel: bot.sender() for bot in bots}
+    broadcaster = Broadcaster(service.follows, service.answerer.snapshot, senders)
+    service.corpus.listeners.append(broadcaster.changed)
+    return broadcaster
 
 
 def _feed_poller(settings: Settings, service: ChatService) -> FeedPoller:

@@ -10,77 +10,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import member_commands as members
 from bot import texts
-from bot.results import CorpusInfo, Page
+from bot.blocks import About, Articles, Caller, Lines, Passages, Reply, Say, Sources
+from bot.results import Page
 from bot.service import ChatService
-from index.documents import Article
+from bot.stats import members_text
 from index.fetching import is_link
-from retrieval.answering import Citation
 
 log = logging.getLogger(__name__)
 
 CORPUS_LISTED = 30  # articles `/nguon` lists; the rest are counted
-
-
-# -- blocks: what a reply holds, before a channel renders it -------------------------------
-
-
-@dataclass(frozen=True)
-class Say:
-    """A plain text (escaped and split by the channel)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class About:
-    """`/help`: what the bot knows; the channel adds how to use it there."""
-
-    info: CorpusInfo
-
-
-@dataclass(frozen=True)
-class Articles:
-    """A numbered list of articles under a title; `total` counts those not listed."""
-
-    title: str
-    articles: tuple[Article, ...]
-    total: int | None = None
-
-
-@dataclass(frozen=True)
-class Lines:
-    """Short lines kept together (the register of documents)."""
-
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Sources:
-    """The cited passages of an answer, in full."""
-
-    citations: tuple[Citation, ...]
-
-
-@dataclass(frozen=True)
-class Passages:
-    """A page of further passages for an answer."""
-
-    page: Page
-
-
-Block = Say | About | Articles | Lines | Sources | Passages
-Reply = list[Block]  # one reply: a channel sends it as one or more messages
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who runs a command, and where."""
-
-    channel: str
-    chat: str
-    user: str
-    admin: bool = False
 
 
 Run = Callable[["Commands", Caller, str], AsyncIterator[Reply]]
@@ -175,6 +115,19 @@ class Commands:
         self.service.remember(caller.channel, caller.chat, last[0], page.page)
         yield [Passages(page)]
 
+    async def choice(self, caller: Caller, text: str) -> Reply | None:
+        """A number sent while the caller has a quiz going on: their answer (or how to give
+        one); None when it is not one (a question, or no quiz)."""
+        words = text.strip()
+        if not (words.isascii() and words.isdigit() and len(words) <= 2):
+            return None
+        current = self.service.study.active(caller.channel, caller.chat, caller.user)
+        if current is None:
+            return None
+        reply = await members.choose(self, caller, int(words) - 1)
+        last = len(current.question.options)
+        return reply if reply is not None else [Say(texts.STUDY_RANGE.format(last=last))]
+
     # -- what an answer's buttons (or the commands above) show ---------------------------
 
     def sources(self, question_id: int) -> Reply | None:
@@ -189,8 +142,12 @@ class Commands:
     # -- admins -------------------------------------------------------------------------
 
     async def stats(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
-        """`/stats`: questions, answers, feedback, the index."""
-        yield [Say(self.service.corpus.stats())]
+        """`/stats`: questions, answers, feedback, the index, what members follow and study."""
+        service = self.service
+        between = members_text(
+            service.follows.counts(), service.study.counts(), service.saved.count()
+        )
+        yield [Say(f"{service.corpus.stats()}\n{between}")]
 
     async def reindex(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/reindex`: rebuild from the corpus directory, saying so first."""
@@ -236,6 +193,12 @@ TABLE: dict[str, Command] = {
     "nguon": _entry(Commands.sources_list, "Danh sách bài viết"),
     "xemnguon": _entry(Commands.cited),
     "them": _entry(Commands.more),
+    "theodoi": _entry(members.follow, "Theo dõi văn bản, chủ đề: /theodoi Chỉ thị 05"),
+    "huytheodoi": _entry(members.unfollow, "Thôi theo dõi: /huytheodoi <tên hoặc số>"),
+    "ontap": _entry(members.study, "Ôn tập trắc nghiệm: /ontap Chỉ thị 05"),
+    "luu": _entry(members.save, "Lưu câu trả lời vừa nhận"),
+    "daluu": _entry(members.kept, "Xem các câu trả lời đã lưu"),
+    "boluu": _entry(members.unsave),
     "stats": _entry(Commands.stats, "Thống kê hỏi đáp", admin=True),
     "reindex": _entry(Commands.reindex, "Lập lại chỉ mục từ thư mục tài liệu", admin=True),
     "xoa": _entry(Commands.remove, "Xoá một bài: /xoa <mã bài>", admin=True),

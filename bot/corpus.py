@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,12 @@ class CorpusAdmin:
         self.builder = builder
         self.corpus_dir = Path(corpus_dir)
         self.store = store
+        self.listeners: list[Callable[[], None]] = []  # told when the index has changed
         self._admin = asyncio.Lock()
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def stats(self) -> str:
         """The `/stats` figures."""
@@ -80,6 +86,7 @@ class CorpusAdmin:
             await asyncio.to_thread(shutil.copyfile, path, target)
             snap = await asyncio.to_thread(self.answerer.snapshot)
         log.info("admin added %s: %s", name, report)
+        self._changed()
         if not report.changed:
             why = "; ".join(report.skipped) or "nội dung giống hệt bài đã có"
             return AdminResult(True, f"Tệp “{name}” không làm thay đổi chỉ mục ({why}).")
@@ -123,6 +130,7 @@ class CorpusAdmin:
                 log.warning("adding %s failed: %s", url, exc)
                 return AdminResult(False, f"{texts.BUSY} ({exc})")
         log.info("admin added %s: %s", url, report)
+        self._changed()
         if not report.changed:
             if article.doc_id not in (await asyncio.to_thread(self.answerer.snapshot)).articles:
                 kept.unlink(missing_ok=True)  # its text is indexed under another address
@@ -150,6 +158,7 @@ class CorpusAdmin:
             except HoidapError as exc:
                 log.warning("reindex failed: %s", exc)
                 return AdminResult(False, f"{texts.BUSY} ({exc})")
+        self._changed()
         text = _build_summary(report)
         if read.problems:
             skipped = "; ".join(p.in_vietnamese for p in read.problems)

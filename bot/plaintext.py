@@ -6,9 +6,21 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot import texts
-from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
-from bot.render import answer_blocks, join, shorten, size, source_line
+from bot.blocks import About, Articles, Block, Graded, Kept, Lines, Passages, Say, Sources
+from bot.follows import Notice
+from bot.render import (
+    answer_blocks,
+    graded_lines,
+    join,
+    kept_blocks,
+    notice_lines,
+    quiz_lines,
+    shorten,
+    size,
+    source_line,
+)
 from bot.results import CorpusInfo, Page
+from bot.study import Asked
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 
@@ -16,11 +28,12 @@ LIMIT = 2000  # Zalo's limit on a message's text
 
 TIPS = (
     "Lệnh khác: /hoi <câu hỏi> (dùng trong nhóm), /xemnguon — đọc nguyên đoạn trích của câu "
-    "trả lời vừa rồi, /them — xem thêm kết quả.\n\n"
+    "trả lời vừa rồi, /them — xem thêm kết quả, /luu — lưu câu trả lời vừa rồi.\n\n"
     "Góp ý cho câu trả lời vừa rồi bằng cách nhắn 👍 hoặc 👎, hoặc nhắn lý do: “sai nguồn”, "
     "“không liên quan”, “đã cũ”. Trong nhóm, hãy gọi tên tôi hoặc bắt đầu bằng lệnh, "
     "ví dụ: /hoi chỉ thị 05 nói gì?"
 )
+QUIZ_HINT = "Nhắn số từ 1 đến {last} để trả lời (/ontap dừng để kết thúc)."
 FEEDBACK_HINT = "Góp ý: nhắn 👍 hoặc 👎 (hoặc “sai nguồn”, “không liên quan”, “đã cũ”)."
 
 
@@ -48,6 +61,16 @@ def render(reply: Sequence[Block], limit: int = LIMIT, tips: str = TIPS) -> list
                 out += sources_messages(citations, limit)
             case Passages(page):
                 out += page_messages(page, limit)
+            case Asked() as asked:
+                lines = quiz_lines(asked)
+                lines.append(QUIZ_HINT.format(last=len(asked.question.options)))
+                out += messages(["\n".join(lines[:2]), "\n".join(lines[2:])], limit)
+            case Graded(asked, _, right):
+                out += messages(["\n".join(graded_lines(asked, right))], limit)
+            case Kept(answers):
+                out += messages(kept_blocks(answers), limit)
+            case Notice() as notice:
+                out += messages(["\n".join(notice_lines(notice))], limit)
     return bounded(out, limit)
 
 

@@ -1,6 +1,8 @@
 """The chat core, for every channel: questions and follow-ups, feedback, what a chat's
 last answer is; search results (bot/results.py) and corpus administration
-(bot/corpus.py) hang off it as `results` and `corpus`."""
+(bot/corpus.py) hang off it as `results` and `corpus`; what members follow, study and
+keep (bot/follows.py, bot/study.py, bot/saved.py) as `follows`, `study` and `saved`, in
+the same bot.sqlite."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from pathlib import Path
 
 from bot import texts
 from bot.corpus import CorpusAdmin
+from bot.follows import FollowBook
 from bot.followup import FollowUps
 from bot.ratelimit import RateLimiter
 from bot.results import Results
+from bot.saved import SavedBook
 from bot.stats import number
 from bot.store import Status, Store
+from bot.study import StudyBook
 from index.builder import IndexBuilder
 from index.errors import HoidapError
 from index.vietnamese import fold
@@ -55,12 +60,20 @@ class ChatService:
         self.store = store
         self.results = Results(answerer, store)
         self.corpus = CorpusAdmin(answerer, builder, corpus_dir, store)
+        self.follows = FollowBook(store.path)
+        self.study = StudyBook(store.path)
+        self.saved = SavedBook(store.path)
         self.limiter = RateLimiter(per_minute, burst, clock)
         self.followups = FollowUps()
         self._clock = clock
         # Questions answered at once: as many as the answerer has threads, so that those of
         # a busy moment reach the query embedder together and are embedded as one batch.
         self._answering = asyncio.Semaphore(ANSWER_THREADS)
+
+    def close(self) -> None:
+        """Close bot.sqlite (every part's connection)."""
+        for book in (self.follows, self.study, self.saved, self.store):
+            book.close()
 
     # -- members --------------------------------------------------------------------
 
@@ -128,6 +141,16 @@ class ChatService:
         record = self.store.get(question_id)
         return None if record is None else record.citations
 
-    def feedback(self, question_id: int, user: str, vote: int, reason: str | None = None) -> bool:
-        """Store a 👍 (+1) or 👎 (-1) with an optional reason code; False if unknown."""
-        return self.store.vote(question_id, user, vote, reason)
+    def feedback(
+        self,
+        question_id: int,
+        user: str,
+        vote: int,
+        reason: str | None = None,
+        via: str = "button",
+    ) -> bool:
+        """Store a 👍 (+1) or 👎 (-1) with an optional reason code; False if unknown. A vote
+        of 0 withdraws the one given `via` (a reaction taken back)."""
+        if vote == 0:
+            return self.store.unvote(question_id, user, via)
+        return self.store.vote(question_id, user, vote, reason, via)

@@ -23,6 +23,31 @@ def stats_text(store: Store, data_dir: Path, now: datetime | None = None) -> str
     return "\n".join(lines)
 
 
+def members_text(follows: dict[str, int], study: dict[str, float], saved: tuple[int, int]) -> str:
+    """What members do between questions: follows and notices, study sessions, saved answers."""
+    notices = f"{number(follows.get('sent', 0))} tin đã gửi"
+    if follows.get("pending"):
+        notices += f", {number(follows['pending'])} đang chờ gửi"
+    if follows.get("failed"):
+        notices += f", {number(follows['failed'])} không gửi được"
+    if follows.get("blocked"):
+        notices += f", {number(follows['blocked'])} bỏ vì người nhận đã chặn bot"
+    sessions = (
+        f"{number(study['started'])} lượt ({number(study['finished'])} làm hết, "
+        f"{number(study['members'])} người)"
+    )
+    if study["share"] >= 0:
+        sessions += f", trung bình đúng {number(100 * study['share'])}%"
+    return "\n".join(
+        [
+            f"Theo dõi: {number(follows.get('follows', 0))} mục của "
+            f"{number(follows.get('chats', 0))} cuộc trò chuyện; {notices}.",
+            f"Ôn tập: {sessions}.",
+            f"Đã lưu: {number(saved[0])} câu trả lời của {number(saved[1])} người.",
+        ]
+    )
+
+
 def number(value: float, decimals: int = 0) -> str:
     """A number written the Vietnamese way: 1.234,5."""
     text = f"{value:,.{decimals}f}"
@@ -50,6 +75,8 @@ def _period(p: Period) -> str:
             + ")"
         )
     feedback = f"👍 {number(p.up)}, 👎 {number(p.down)}"
+    if p.reactions:
+        feedback += f" ({number(p.reactions)} bằng thả cảm xúc)"
     if p.reasons:
         reasons = ", ".join(
             f"{REASONS.get(code, code)}: {number(n)}" for code, n in sorted(p.reasons.items())

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     at TEXT NOT NULL,
     vote INTEGER NOT NULL,
     reason TEXT,
+    via TEXT NOT NULL DEFAULT 'button',  -- button, text (Zalo), reaction (Telegram)
     PRIMARY KEY (question_id, user)
 );
 -- The answer a chat's next "👍", "/them" or "/xemnguon" refers to (channels whose replies
@@ -86,8 +87,9 @@ CREATE TABLE IF NOT EXISTS last_answers (
 """
 # Columns added after the first release, with their definitions, for older bot.sqlite files.
 _ADDED_COLUMNS = {
-    "decline": "TEXT NOT NULL DEFAULT ''",
-    "undelivered": "INTEGER NOT NULL DEFAULT 0",
+    ("questions", "decline"): "TEXT NOT NULL DEFAULT ''",
+    ("questions", "undelivered"): "INTEGER NOT NULL DEFAULT 0",
+    ("feedback", "via"): "TEXT NOT NULL DEFAULT 'button'",
 }
 
 
@@ -119,6 +121,7 @@ class Period:
     undelivered: int = 0  # replies (answers included) that did not reach the member
     up: int = 0
     down: int = 0
+    reactions: int = 0  # of the votes, those given as Telegram reactions
     reasons: dict[str, int] = field(default_factory=dict)
     declines: dict[str, int] = field(default_factory=dict)  # abstained, by Answer.reason
     median_ms: float | None = None
@@ -135,10 +138,10 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}
-        for name, definition in _ADDED_COLUMNS.items():
+        for (table, name), definition in _ADDED_COLUMNS.items():
+            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             if name not in columns:
-                self._db.execute(f"ALTER TABLE questions ADD COLUMN {name} {definition}")
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -238,7 +241,7 @@ class Store:
             ).fetchone()
         if row is None:
             return None
-        citations = _citations(row[7])
+        citations = citations_from_json(row[7])
         return Record(
             *row[:5],
             status=Status(row[5]),
@@ -247,20 +250,37 @@ class Store:
             undelivered=bool(row[8]),
         )
 
-    def vote(self, question_id: int, user: str, vote: int, reason: str | None = None) -> bool:
-        """Store (or change) a user's 👍 (+1) or 👎 (-1) and optional reason; False if unknown."""
+    def vote(
+        self,
+        question_id: int,
+        user: str,
+        vote: int,
+        reason: str | None = None,
+        via: str = "button",
+    ) -> bool:
+        """Store (or change) a user's 👍 (+1) or 👎 (-1) and optional reason; False if unknown.
+        `via`: how it was given (button, text, reaction)."""
         with self._tx() as db:
             if db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone():
                 db.execute(
-                    "INSERT INTO feedback (question_id, user, at, vote, reason) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_id, user) DO UPDATE SET "
-                    "at = excluded.at, vote = excluded.vote, "
+                    "INSERT INTO feedback (question_id, user, at, vote, reason, via) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (question_id, user) DO UPDATE SET "
+                    "at = excluded.at, vote = excluded.vote, via = excluded.via, "
                     "reason = coalesce(excluded.reason, CASE WHEN feedback.vote = excluded.vote "
                     "THEN feedback.reason END)",
-                    (question_id, user, _now(), vote, reason),
+                    (question_id, user, _now(), vote, reason, via),
                 )
                 return True
         return False
+
+    def unvote(self, question_id: int, user: str, via: str) -> bool:
+        """Withdraw a user's vote given `via` (a reaction taken back); False if none."""
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM feedback WHERE question_id = ? AND user = ? AND via = ?",
+                (question_id, user, via),
+            ).rowcount
+        return gone > 0
 
     def period(self, since: datetime) -> Period:
         """Counts of questions and feedback asked at or after `since`."""
@@ -287,6 +307,11 @@ class Store:
                     (start,),
                 ).fetchall()
             )
+            (reactions,) = self._db.execute(
+                "SELECT count(*) FROM feedback f JOIN questions q ON q.id = f.question_id "
+                "WHERE q.asked_at >= ? AND f.via = 'reaction'",
+                (start,),
+            ).fetchone()
             reasons = dict(
                 self._db.execute(
                     "SELECT f.reason, count(*) FROM feedback f JOIN questions q "
@@ -316,6 +341,7 @@ class Store:
             undelivered=undelivered,
             up=votes.get(1, 0),
             down=votes.get(-1, 0),
+            reactions=reactions,
             reasons=reasons,
             declines=declines,
             median_ms=latencies[len(latencies) // 2] if latencies else None,
@@ -356,7 +382,7 @@ class Store:
                 resolved=row[6],
                 status=Status(row[7]),
                 answer=row[8],
-                citations=_citations(row[9]),
+                citations=citations_from_json(row[9]),
                 latency_ms=row[10],
                 decline=row[11],
                 undelivered=bool(row[12]),
@@ -468,6 +494,7 @@ class Day:
     p95_ms: float | None = None
     up: int = 0
     down: int = 0
+    reactions: int = 0  # of the votes, those given as Telegram reactions
 
 
 def _where(f: LogFilter) -> tuple[str, list[object]]:
@@ -497,7 +524,8 @@ def _where(f: LogFilter) -> tuple[str, list[object]]:
     return " AND ".join(clauses), params
 
 
-def _citations(raw: str) -> tuple[Citation, ...]:
+def citations_from_json(raw: str) -> tuple[Citation, ...]:
+    """The citations column, back as Citations."""
     return tuple(Citation(**{**c, "quotes": tuple(c["quotes"])}) for c in json.loads(raw))
 
 

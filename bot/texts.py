@@ -59,6 +59,69 @@ FAILED = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời �
 BUSY = "Chỉ mục đang được cập nhật, vui lòng thử lại sau ít phút."
 
 
+# -- following, studying, keeping (bot/member_commands.py) ------------------------------------
+FOLLOW_USAGE = (
+    "Hãy gõ tên văn bản hoặc chủ đề sau lệnh, ví dụ: /theodoi Chỉ thị 05 hoặc "
+    "/theodoi chuyển đổi số. Khi có bài hay văn bản mới về nội dung đó, tôi sẽ nhắn bạn."
+)
+FOLLOW_DOCUMENT = (
+    "Đã theo dõi {label}. Khi có bài viết hoặc văn bản mới nhắc đến văn bản này, tôi sẽ "
+    "nhắn bạn kèm nguồn. Gõ /theodoi để xem danh sách, /huytheodoi để thôi theo dõi."
+)
+FOLLOW_TOPIC = (
+    "Đã theo dõi chủ đề “{label}”. Khi có bài viết mới về chủ đề này, tôi sẽ nhắn bạn kèm "
+    "nguồn. Gõ /theodoi để xem danh sách, /huytheodoi để thôi theo dõi."
+)
+FOLLOW_ALREADY = "Bạn đã theo dõi “{label}” rồi."
+FOLLOW_FULL = "Mỗi cuộc trò chuyện theo dõi được tối đa {limit} mục. Hãy /huytheodoi bớt một mục."
+FOLLOWING = "Đang theo dõi ({count}):"
+FOLLOWING_NONE = "Bạn chưa theo dõi văn bản hay chủ đề nào. " + FOLLOW_USAGE
+UNFOLLOW_USAGE = (
+    "Hãy gõ tên hoặc số thứ tự mục muốn thôi theo dõi, ví dụ: /huytheodoi 1, "
+    "/huytheodoi Chỉ thị 05, hoặc /huytheodoi tất cả."
+)
+UNFOLLOWED = "Đã thôi theo dõi “{label}”."
+UNFOLLOWED_ALL = "Đã thôi theo dõi {count} mục."
+NOT_FOLLOWING = "Bạn không theo dõi “{label}”."
+
+STUDY_USAGE = (
+    "Ôn tập một văn bản hoặc chủ đề: /ontap Chỉ thị 05, /ontap Quy định 37 hoặc "
+    "/ontap chuyển đổi số. Mỗi lần 5 câu trắc nghiệm lấy từ tài liệu, có dẫn nguồn; "
+    "/ontap dừng để kết thúc sớm."
+)
+STUDY_HISTORY = "Kết quả ôn tập gần đây của bạn:"
+STUDY_START = "Bắt đầu ôn tập: {subject} ({total} câu)."
+STUDY_HOW = {
+    "telegram": "Chọn đáp án bằng các nút dưới mỗi câu hỏi.",
+    "zalo": "Trả lời bằng cách nhắn số của đáp án (1, 2, 3…).",
+}
+STUDY_NOTHING = (
+    "Chưa đủ nội dung trong tài liệu để ra câu hỏi ôn tập về “{subject}”. Hãy thử tên văn "
+    "bản đầy đủ hơn (ví dụ: /ontap Chỉ thị 05) hoặc một chủ đề khác."
+)
+STUDY_SCORE = "{correct}/{total} câu đúng"
+STUDY_DONE = "Hoàn thành ôn tập {subject}: {score}. Gõ /ontap để xem các lần trước."
+STUDY_STOPPED = "Đã dừng ôn tập: {score}."
+STUDY_NONE = "Bạn không có bài ôn tập nào đang làm."
+STUDY_RIGHT = "✅ Đúng!"
+STUDY_WRONG = "❌ Chưa đúng. Đáp án: {answer}."
+STUDY_RANGE = "Hãy nhắn số của một đáp án, từ 1 đến {last} (hoặc /ontap dừng để kết thúc)."
+STUDY_NOT_YOURS = "Câu hỏi này không thuộc bài ôn tập đang làm của bạn."
+
+INLINE_MORE = "(Câu trả lời còn tiếp: hỏi trực tiếp bot để xem đầy đủ.)"
+
+SAVED = "⭐ Đã lưu câu trả lời. Gõ /daluu để xem lại các câu đã lưu."
+SAVED_ALREADY = "Câu trả lời này đã được lưu. Gõ /daluu để xem lại."
+SAVE_NOTHING = "Chỉ lưu được câu trả lời có nội dung (không lưu được câu “không tìm thấy”)."
+SAVED_NONE = (
+    "Bạn chưa lưu câu trả lời nào. Gõ /luu ngay sau một câu trả lời (trên Telegram: "
+    "bấm ⭐) để lưu lại."
+)
+SAVED_TITLE = "Câu trả lời đã lưu ({count}):"
+UNSAVE_USAGE = "Hãy gõ số thứ tự câu đã lưu muốn xoá (1–{count}), ví dụ: /boluu 1."
+UNSAVED = "Đã xoá khỏi danh sách đã lưu: “{question}”."
+
+
 PASSAGE_PREVIEW_CHARS = 700  # of each passage "Thêm kết quả" shows
 ECHO_CHARS = 80  # of a member's own words quoted back ("Không tìm thấy … “…”")
 
@@ -113,6 +176,9 @@ def about(
             "/tim <từ khóa> — tìm bài viết theo từ khóa\n"
             "/vanban [từ khóa] — các chỉ thị, nghị quyết… được nhắc đến trong tài liệu\n"
             "/nguon — danh sách bài viết\n"
+            "/theodoi <văn bản hoặc chủ đề> — nhận tin khi có bài mới về nội dung đó\n"
+            "/ontap <văn bản hoặc chủ đề> — ôn tập bằng câu hỏi trắc nghiệm\n"
+            "/luu — lưu câu trả lời vừa nhận; /daluu — xem các câu đã lưu\n"
             "/help — hướng dẫn này"
         )
         + "\n\n"

@@ -9,37 +9,58 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from telegram import (
+    Bot,
     BotCommand,
     Chat,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
     Message,
     MessageEntity,
+    ReactionTypeEmoji,
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
+    MessageReactionHandler,
     filters,
 )
 
+from bot import member_commands as members
 from bot import texts
+from bot.blocks import Reply as Blocks
+from bot.broadcast import Blocked, Sender, TryLater
 from bot.commands import TABLE, Caller, Commands, Passages, menu, replies
+from bot.follows import Notice
+from bot.render import shorten
 from bot.results import MAX_PAGES
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
-from bot.store import REASONS
+from bot.store import REASONS, Status
+from bot.study import Asked
 from bot.telegram import markup
+from bot.telegram.delivery import retry_after_seconds
+from bot.telegram.reactions import AnswerMessages, vote_of
+from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+INLINE = "telegram-inline"  # questions asked in inline mode (`@bot câu hỏi` in any chat)
+INLINE_MIN_WORDS = 2  # an inline query is answered from this many words on
+INLINE_CACHE_SECONDS = 300  # Telegram may show the same answer again for this long
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 # The menus Telegram shows: members', and admins' on top (bot/commands.py TABLE).
 COMMANDS = [BotCommand(name, text) for name, text in menu(admin=False)]
@@ -58,6 +79,7 @@ class Handlers:
         self.commands = Commands(service)
         self.admin_ids = frozenset(admin_ids)
         self.typing_after = typing_after
+        self.messages = AnswerMessages(service.store.path)
 
     def register(self, app: Application) -> None:
         """Add every handler and the error handler to `app`."""
@@ -77,6 +99,9 @@ class Handlers:
                     self.non_text,
                 ),
                 CallbackQueryHandler(self.button),
+                MessageReactionHandler(self.reaction),
+                InlineQueryHandler(self.inline),
+                ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             ]
         )
         app.add_error_handler(self.on_error)
@@ -91,7 +116,7 @@ class Handlers:
         name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
         args = " ".join(context.args or [])
         run = self.commands.run(name, self._caller(update), args)
-        await replies(run, lambda reply: _send(update, markup.render(reply)))
+        await replies(run, lambda reply: _send_blocks(update, reply))
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text: a question, answered with sources and buttons."""
@@ -100,6 +125,10 @@ class Handlers:
             return
         text = _addressed_text(message, context.bot.username, context.bot.id)
         if text is None:
+            return
+        choice = await self.commands.choice(self._caller(update), text)
+        if choice is not None:  # "2" during a quiz: an answer
+            await _send_blocks(update, choice)
             return
         # An anonymous group admin writes as the group (sender_chat), without a from_user.
         sender = message.from_user or message.sender_chat or message.chat
@@ -117,10 +146,12 @@ class Handlers:
         if reply is None:
             return
         try:
-            await _send(update, _render(reply), _answer_keyboard(reply))
+            sent = await _send(update, _render(reply), _answer_keyboard(reply))
             if reply.answer is not None and reply.question_id is not None:
-                # what /xemnguon and /them refer to, as on Zalo
+                # what /xemnguon, /them and /luu refer to, as on Zalo; reactions on any part
                 self.service.remember(CHANNEL, str(message.chat.id), reply.question_id)
+                chat = str(message.chat.id)
+                self.messages.record(chat, [m.message_id for m in sent], reply.question_id)
         except Forbidden:
             log.info(
                 "chat %s blocked the bot: question %s not delivered",
@@ -148,7 +179,7 @@ class Handlers:
         await _send(update, markup.plain(texts.UNKNOWN))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Inline buttons: sources, more results, 👍, 👎 and the 👎 reason."""
+        """Inline buttons: sources, more results, ⭐, 👍, 👎 and the 👎 reason, quiz options."""
         query = update.callback_query
         if query is None:
             return
@@ -160,7 +191,11 @@ class Handlers:
             await query.answer(EXPIRED)
             return
         qid, user = int(qid_text), str(query.from_user.id)
-        if action == "src":
+        if action == "quiz":
+            await self._quiz_button(update, qid, arg)
+        elif action == "save":
+            await query.answer(members.keep(self.commands, self._caller(update), qid))
+        elif action == "src":
             sources = self.commands.sources(qid)
             await query.answer()
             if sources is not None:
@@ -181,6 +216,77 @@ class Handlers:
             await query.edit_message_text(texts.THANKS_REASON.format(reason=REASONS[arg]))
         else:
             await query.answer(EXPIRED)
+
+    async def _quiz_button(self, update: Update, quiz_id: int, arg: str) -> None:
+        """A quiz option pressed: marked if it is the presser's current question."""
+        query = update.callback_query
+        assert query is not None
+        n, _, option = arg.partition(":")
+        if not (n.isascii() and n.isdigit() and option.isascii() and option.isdigit()):
+            await query.answer(EXPIRED)
+            return
+        reply = await members.choose(
+            self.commands, self._caller(update), int(option), (quiz_id, int(n))
+        )
+        if reply is None:
+            await query.answer(texts.STUDY_NOT_YOURS)
+            return
+        await query.answer()
+        try:  # the question's buttons go: it is answered
+            await query.edit_message_reply_markup(None)
+        except TelegramError as exc:
+            log.debug("quiz buttons not removed: %s", exc)
+        await _send_blocks(update, reply)
+
+    async def reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """👍 or 👎 put on (or taken off) one of an answer's messages: feedback on it."""
+        changed = update.message_reaction
+        if changed is None or changed.user is None:  # anonymous (a channel or group admin)
+            return
+        qid = self.messages.question(str(changed.chat.id), changed.message_id)
+        if qid is None:
+            return
+        emojis = [r.emoji for r in changed.new_reaction if isinstance(r, ReactionTypeEmoji)]
+        self.service.feedback(qid, str(changed.user.id), vote_of(emojis), via="reaction")
+
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot câu hỏi` in any chat: the answer, with its sources, as an article to send."""
+        query = update.inline_query
+        if query is None:
+            return
+        text = " ".join(query.query.split())
+        if len(text.split()) < INLINE_MIN_WORDS:
+            await query.answer([], cache_time=0)
+            return
+        user = str(query.from_user.id)
+        reply = await self.service.ask(INLINE, user, user, text)
+        if reply is None or reply.question_id is None or reply.status == Status.RATE_LIMITED:
+            await query.answer([], cache_time=0)
+            return
+        messages = _render(reply)
+        content = messages[0] if len(messages) == 1 else messages[0] + "\n\n" + texts.INLINE_MORE
+        article = InlineQueryResultArticle(
+            id=str(reply.question_id),
+            title=shorten(text, 60),
+            description=shorten(reply.answer.text if reply.answer else reply.text, 120),
+            input_message_content=InputTextMessageContent(
+                content,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+        )
+        await query.answer([article], cache_time=INLINE_CACHE_SECONDS)
+
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot blocked by a member (or removed from a group): nothing more is sent there."""
+        changed = update.my_chat_member
+        if changed is None:
+            return
+        if changed.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+            dropped = self.service.follows.blocked(CHANNEL, str(changed.chat.id))
+            log.info(
+                "chat %s left or blocked the bot: %d follow(s) gone", changed.chat.id, dropped
+            )
 
     # -- admins ---------------------------------------------------------------------
 
@@ -247,7 +353,46 @@ def _answer_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         InlineKeyboardButton("👍", callback_data=f"up:{qid}"),
         InlineKeyboardButton("👎", callback_data=f"down:{qid}"),
     ]
+    if not reply.answer.abstained:
+        votes.append(InlineKeyboardButton("⭐ Lưu", callback_data=f"save:{qid}"))
     return InlineKeyboardMarkup([first, votes])
+
+
+def _quiz_keyboard(asked: Asked) -> InlineKeyboardMarkup:
+    """One button per option, numbered as the question lists them."""
+    where = f"quiz:{asked.quiz_id}:{asked.n}"
+    buttons = [
+        InlineKeyboardButton(str(i), callback_data=f"{where}:{i - 1}")
+        for i in range(1, len(asked.question.options) + 1)
+    ]
+    return InlineKeyboardMarkup([buttons])
+
+
+async def _send_blocks(update: Update, reply: Blocks) -> list[Message]:
+    """A command's reply; a quiz question at its end gets its option buttons."""
+    keyboard = _quiz_keyboard(reply[-1]) if reply and isinstance(reply[-1], Asked) else None
+    return await _send(update, markup.render(reply), keyboard)
+
+
+def notice_sender(bot: Bot) -> Sender:
+    """How the broadcaster sends a follow notice to a Telegram chat."""
+
+    async def send(chat: str, notice: Notice) -> None:
+        try:
+            for text in markup.render([notice]):
+                await bot.send_message(int(chat), text)
+        except Forbidden as exc:
+            raise Blocked(f"Telegram: {exc}") from None
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Blocked(f"Telegram: {exc}") from None
+            raise HoidapError(f"Telegram: {exc}") from None
+        except RetryAfter as exc:
+            raise TryLater(retry_after_seconds(exc)) from None
+        except TelegramError as exc:
+            raise HoidapError(f"Telegram: {exc}") from None
+
+    return send
 
 
 def _more_keyboard(qid: int, page: int) -> InlineKeyboardMarkup | None:
@@ -293,19 +438,23 @@ async def _typing(chat: Chat) -> None:
 
 async def _send(
     update: Update, messages: Sequence[str], keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send HTML messages to the update's chat, quoting the question in groups."""
+) -> list[Message]:
+    """Send HTML messages to the update's chat, quoting the question in groups; the sent."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None:  # nowhere to answer (a button under an inline message)
-        return
+        return []
     messages = markup.bounded(messages)
     reply_to = None
     if chat.type != ChatType.PRIVATE and message is not None and update.callback_query is None:
         reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    sent = []
     for i, text in enumerate(messages):
         last = i == len(messages) - 1
-        await chat.send_message(
-            text,
-            reply_markup=keyboard if last else None,
-            reply_parameters=reply_to if i == 0 else None,
+        sent.append(
+            await chat.send_message(
+                text,
+                reply_markup=keyboard if last else None,
+                reply_parameters=reply_to if i == 0 else None,
+            )
         )
+    return sent

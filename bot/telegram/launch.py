@@ -13,15 +13,26 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
+from bot.broadcast import Sender
 from bot.running import TYPING_AFTER, ChatOrder, reach
 from bot.service import ChatService
 from bot.telegram.delivery import RetryAfterLimiter, RetryingRequest
-from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
+from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers, notice_sender
 from bot.webhook import Webhook, WebhookServer, receiving
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
 
+# The updates the bot asks Telegram for: messages and buttons, reactions on its answers
+# (feedback), inline queries (answers shared in any chat), and its own membership (a member
+# who blocked it is sent nothing more). Telegram sends reactions only when asked for.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MESSAGE_REACTION,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 # Updates PTB handles at once. Each waits mostly on the answerer, whose threads bound the
 # real work (retrieval/answering.py ANSWER_THREADS); one chat's updates still run in order.
 CONCURRENT_UPDATES = 256
@@ -59,7 +70,9 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     app = builder.build()
-    Handlers(service, admin_ids, typing_after).register(app)
+    handlers = Handlers(service, admin_ids, typing_after)
+    handlers.register(app)
+    app.bot_data["handlers"] = handlers  # closed with the bot (TelegramBot.stop)
     return app
 
 
@@ -139,7 +152,7 @@ class TelegramBot:
         if self.webhook is None:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
-                timeout=self.poll_timeout, bootstrap_retries=-1, allowed_updates=Update.ALL_TYPES
+                timeout=self.poll_timeout, bootstrap_retries=-1, allowed_updates=ALLOWED_UPDATES
             )
         else:
             self.server = self.webhook.server(self._enqueue)
@@ -147,7 +160,7 @@ class TelegramBot:
             await self.app.bot.set_webhook(
                 self.webhook.url,
                 secret_token=self.webhook.secret,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=ALLOWED_UPDATES,
             )
         await self.app.start()
         log.info("telegram bot @%s started", self.app.bot.username)
@@ -161,6 +174,13 @@ class TelegramBot:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        handlers = self.app.bot_data.get("handlers")
+        if handlers is not None:
+            handlers.messages.close()
+
+    def sender(self) -> Sender:
+        """How follow notices reach a Telegram chat (bot/broadcast.py)."""
+        return notice_sender(self.app.bot)
 
     async def _enqueue(self, data: dict[str, Any]) -> None:
         await self.app.update_queue.put(Update.de_json(data, self.app.bot))

@@ -9,9 +9,20 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot import texts
-from bot.commands import About, Articles, Block, Lines, Passages, Say, Sources
-from bot.render import OCR_NOTE, join, shorten, size
+from bot.blocks import About, Articles, Block, Graded, Kept, Lines, Passages, Say, Sources
+from bot.follows import Notice
+from bot.render import (
+    OCR_NOTE,
+    graded_lines,
+    join,
+    kept_blocks,
+    notice_lines,
+    quiz_lines,
+    shorten,
+    size,
+)
 from bot.results import CorpusInfo, Page
+from bot.study import Asked
 from index.documents import Article
 from retrieval.answering import Answer, Citation
 
@@ -21,7 +32,9 @@ LIMIT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 MARGIN = 96  # room for a "(tiếp)" marker and safety
 TIPS = (
     "Dưới mỗi câu trả lời: “Xem nguồn” để đọc nguyên đoạn trích, “Thêm kết quả” để xem "
-    "thêm, 👍/👎 để góp ý. Trong nhóm, hãy nhắc tên tôi (@) hoặc trả lời tin nhắn của tôi."
+    "thêm, ⭐ để lưu, 👍/👎 (nút hoặc thả cảm xúc) để góp ý. Trong nhóm, hãy nhắc tên tôi "
+    "(@) hoặc trả lời tin nhắn của tôi; ở cuộc trò chuyện bất kỳ, gõ @tên_bot rồi câu hỏi "
+    "để chia sẻ câu trả lời vào đó."
 )
 _TAG = re.compile(r"<[^>]*>")
 
@@ -103,6 +116,19 @@ def render(reply: Sequence[Block]) -> list[str]:
                 messages += sources_messages(citations)
             case Passages(page):
                 messages += page_messages(page)
+            case Asked() as asked:
+                lines = [escape(line) for line in quiz_lines(asked)]
+                lines[1] = f"<b>{lines[1]}</b>"
+                messages += split(["\n".join(lines[:2]), "\n".join(lines[2:])])
+            case Graded(asked, _, right):
+                lines = [escape(line) for line in graded_lines(asked, right)]
+                messages += split(["\n".join(lines)])
+            case Kept(answers):
+                messages += split([escape(b) for b in kept_blocks(answers)])
+            case Notice() as notice:
+                lines = [escape(line) for line in notice_lines(notice)]
+                lines[1] = f"<b>{link(notice.title, notice.url)}</b>"
+                messages += split(["\n".join(lines)])
     return bounded(messages)
 
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import plaintext, texts
+from bot.broadcast import Blocked, Sender, TryLater
 from bot.commands import Caller, Commands, replies
+from bot.follows import Notice
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
 from bot.store import REASONS
-from bot.zalo.client import ZaloClient
+from bot.zalo.client import ZaloClient, ZaloError
 from index.errors import HoidapError
 from index.vietnamese import fold
 
@@ -26,6 +28,8 @@ ASK_USAGE = "Hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 nói 
 _REASONS = {fold(label): code for code, label in REASONS.items()}
 _SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 _VOTES = {"👍": 1, "👎": -1}
+TOO_MANY, FORBIDDEN = 429, 403
+RETRY_SECONDS = 5.0  # after a 429 (Zalo says not how long)
 
 
 @dataclass(frozen=True)
@@ -119,14 +123,19 @@ class Handlers:
         if text is None:
             return
         if not text.startswith("/"):
-            await self.question(m, text)
+            caller = Caller(CHANNEL, m.chat_id, m.user_id)
+            choice = await self.commands.choice(caller, text)  # "2" during a quiz
+            if choice is not None:
+                await self._send(m, plaintext.render(choice))
+            else:
+                await self.question(m, text)
             return
+        caller = Caller(CHANNEL, m.chat_id, m.user_id, admin=m.user_id in self.admin_ids)
         command, _, args = text[1:].partition(" ")
         command, args = command.split("@", 1)[0].lower(), args.strip()
         if command == "hoi":  # a question in a group, without naming the bot
             await (self.question(m, args) if args else self._send(m, [ASK_USAGE]))
             return
-        caller = Caller(CHANNEL, m.chat_id, m.user_id, admin=m.user_id in self.admin_ids)
         await replies(
             self.commands.run(command, caller, args),
             lambda reply: self._send(m, plaintext.render(reply)),
@@ -167,7 +176,7 @@ class Handlers:
     async def feedback(self, m: Incoming, vote: int, reason: str | None) -> None:
         """👍, 👎 or a reason, sent as text: stored for the chat's last answer."""
         last = self.service.last(CHANNEL, m.chat_id)
-        if last is None or not self.service.feedback(last[0], m.user_id, vote, reason):
+        if last is None or not self.service.feedback(last[0], m.user_id, vote, reason, via="text"):
             if not m.group:
                 await self._send(m, [texts.NOTHING_YET])
             return
@@ -197,3 +206,21 @@ def _render(reply: Reply) -> list[str]:
     if reply.answer is None:
         return plaintext.plain(reply.text)
     return plaintext.answer_messages(reply.answer, hint=plaintext.FEEDBACK_HINT)
+
+
+def notice_sender(client: ZaloClient, retry_seconds: float = RETRY_SECONDS) -> Sender:
+    """How the broadcaster sends a follow notice to a Zalo chat: a 429 waits `retry_seconds`,
+    a 403 (the member blocked the bot) stops writing there."""
+
+    async def send(chat: str, notice: Notice) -> None:
+        try:
+            for text in plaintext.render([notice]):
+                await client.send_message(chat, text)
+        except ZaloError as exc:
+            if exc.code == TOO_MANY:
+                raise TryLater(retry_seconds, str(exc)) from None
+            if exc.code == FORBIDDEN:
+                raise Blocked(str(exc)) from None
+            raise
+
+    return send

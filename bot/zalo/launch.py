@@ -8,11 +8,12 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
+from bot.broadcast import Sender
 from bot.running import TYPING_AFTER, UNTIL_UP, ChatOrder, reach
 from bot.service import ChatService
 from bot.webhook import Webhook, WebhookServer, receiving
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, as_updates
-from bot.zalo.handlers import CHANNEL, Handlers, Incoming, parse
+from bot.zalo.handlers import CHANNEL, Handlers, Incoming, notice_sender, parse
 from index.errors import HoidapError
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,10 @@ class ZaloBot:
                 continue
             delays = UNTIL_UP.delays()
             await self.feed(updates)
+
+    def sender(self) -> Sender:
+        """How follow notices reach a Zalo chat (bot/broadcast.py)."""
+        return notice_sender(self.client)
 
     async def _get_me(self) -> dict[str, Any]:
         try:

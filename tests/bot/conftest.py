@@ -81,7 +81,7 @@ def service(seed_data_dir: Path, tmp_path: Path, embedder: Embedder) -> ChatServ
         seed_data_dir, tmp_path / "corpus-unused", embedder, tmp_path / "bot.sqlite"
     )
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def admin_service(
     """A service on a writable index, for admin operations."""
     svc = make_service(built_data_dir, corpus_dir, embedder, tmp_path / "bot.sqlite")
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 @pytest.fixture

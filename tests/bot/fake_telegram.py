@@ -89,6 +89,7 @@ class FakeTelegram(FakeBotApi[TelegramSent]):
         super().__init__(token)
         self.edits: list[TelegramSent] = []
         self.callback_answers: list[dict[str, Any]] = []
+        self.inline_answers: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self._update_ids = itertools.count(1)
@@ -180,6 +181,49 @@ class FakeTelegram(FakeBotApi[TelegramSent]):
         }
         return self.update(callback_query=query)
 
+    def reaction(
+        self, sent: TelegramSent, user_id: int, new: list[str], old: list[str] = ()
+    ) -> dict[str, Any]:
+        """An Update: a member changed their reactions on a message the bot sent."""
+
+        def emojis(names: list[str]) -> list[dict[str, str]]:
+            return [{"type": "emoji", "emoji": e} for e in names]
+
+        return self.update(
+            message_reaction={
+                "chat": {"id": sent.chat_id, "type": "private", "first_name": "U"},
+                "message_id": sent.message_id,
+                "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
+                "date": int(time.time()),
+                "old_reaction": emojis(list(old)),
+                "new_reaction": emojis(new),
+            }
+        )
+
+    def inline_query(self, user_id: int, text: str) -> dict[str, Any]:
+        """An Update: `@bot <text>` typed in some chat."""
+        return self.update(
+            inline_query={
+                "id": f"iq{next(self._update_ids)}",
+                "from": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
+                "query": text,
+                "offset": "",
+            }
+        )
+
+    def blocked_by(self, user_id: int) -> dict[str, Any]:
+        """An Update: the member blocked the bot (its membership in their chat: kicked)."""
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        return self.update(
+            my_chat_member={
+                "chat": {"id": user_id, "type": "private", "first_name": "U"},
+                "from": user,
+                "date": int(time.time()),
+                "old_chat_member": {"status": "member", "user": BOT},
+                "new_chat_member": {"status": "kicked", "user": BOT, "until_date": 0},
+            }
+        )
+
     async def say(self, chat_id: int, text: str, **kw: Any) -> dict[str, Any]:
         """Push a text message as an update; returns the message."""
         message = self.message(chat_id, text, **kw)
@@ -207,7 +251,7 @@ class FakeTelegram(FakeBotApi[TelegramSent]):
             **BOT,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
         }
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
@@ -237,6 +281,23 @@ class FakeTelegram(FakeBotApi[TelegramSent]):
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         self.callback_answers.append(params)
         return True
+
+    async def _api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        for result in params.get("results", []):
+            content = result.get("input_message_content", {})
+            if content.get("parse_mode") == "HTML":
+                try:
+                    visible_text(content["message_text"])
+                except ParseError as exc:
+                    raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+        self.inline_answers.append(params)
+        return True
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        chat, message = int(params["chat_id"]), int(params["message_id"])
+        sent = TelegramSent(chat, "", message, params=params)
+        self.edits.append(sent)
+        return self._message_json(sent)
 
     async def _api_getFile(self, params: dict[str, Any]) -> Any:
         name, content = self.files[params["file_id"]]

@@ -57,7 +57,7 @@ def lenient(seed_data_dir: Path, tmp_path: Path, embedder: Embedder) -> Iterator
         burst=10**9,
     )
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 def hostile_text(rng: random.Random) -> str:

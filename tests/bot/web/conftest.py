@@ -121,7 +121,7 @@ def running_console(
         )
     finally:
         thread.stop()
-        service.store.close()
+        service.close()
 
 
 @pytest.fixture(scope="module")

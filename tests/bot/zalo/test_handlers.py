@@ -178,7 +178,7 @@ async def test_feedback_after_a_restart_reaches_the_answer_given_before_it(
     before = make_service(seed_data_dir, tmp_path / "corpus-unused", embedder, db)
     async with running(start_zalo_bot(zalo, before)):
         await zalo.ask(MEMBER, QUESTION)
-    before.store.close()
+    before.close()
 
     after = make_service(seed_data_dir, tmp_path / "corpus-unused", embedder, db)
     async with running(start_zalo_bot(zalo, after)):
@@ -188,4 +188,4 @@ async def test_feedback_after_a_restart_reaches_the_answer_given_before_it(
     assert thanks.text == "Cảm ơn bạn đã góp ý! 👍"
     assert "Thành ủy ban hành Quy định số 03 ngày 10/9/2018" in sources.text
     assert after.store.today_and_week()[0].up == 1
-    after.store.close()
+    after.close()
