@@ -18,7 +18,9 @@ async def test_start_help_and_the_command_menu(fake: FakeTelegram, bot: Telegram
     members = ("help", "tim", "vanban", "nguon", "theodoi", "huytheodoi", "ontap", "luu", "daluu")
     assert members in menus
     assert (*members, "stats", "reindex", "xoa", "themlienket") in menus
-    described = {c["command"]: c["description"] for call in fake.commands for c in call["commands"]}
+    described = {
+        c["command"]: c["description"] for call in fake.commands for c in call["commands"]
+    }
     assert described["theodoi"].startswith("Theo dõi") and described["luu"].startswith("Lưu")
 
 
@@ -34,7 +36,13 @@ async def test_a_question_gets_a_cited_html_answer_with_buttons(
     )
     assert answer.params["parse_mode"] == "HTML"
     assert answer.params["link_preview_options"] == {"is_disabled": True}
-    assert [label for label, _ in answer.buttons] == ["Xem nguồn", "Thêm kết quả", "👍", "👎", "⭐ Lưu"]
+    assert [label for label, _ in answer.buttons] == [
+        "Xem nguồn",
+        "Thêm kết quả",
+        "👍",
+        "👎",
+        "⭐ Lưu",
+    ]
     assert fake.actions == [{"chat_id": str(MEMBER), "action": "typing"}]
 
 
