@@ -194,6 +194,18 @@ class StudyBook:
         )
         return [Result(*r) for r in rows]
 
+    def by_subject(self, limit: int = 50) -> list[tuple[str, int, int, float | None]]:
+        """(subject, sessions, finished, mean share right of the finished), most studied first."""
+        return [
+            (r[0], r[1], r[2] or 0, r[3])
+            for r in self.db.rows(
+                "SELECT subject, count(*), sum(status = 'finished'), avg(CASE WHEN status = "
+                "'finished' THEN 1.0 * correct / total END) FROM quizzes GROUP BY subject "
+                "ORDER BY count(*) DESC, subject LIMIT ?",
+                (limit,),
+            )
+        ]
+
     def counts(self) -> dict[str, float]:
         """Sessions started and finished, members, the mean share of right answers."""
         started, finished, members, share = self.db.row(

@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -43,7 +43,7 @@ from bot.corpus import UPLOAD_SUFFIXES, AdminResult
 from bot.feeds import FeedPoller
 from bot.render import source_line
 from bot.service import ChatService
-from bot.store import DECLINES, REASONS, LogFilter, Status
+from bot.store import DECLINES, REASONS, VIETNAM, LogFilter, Status
 from bot.web import charts
 from bot.web.auth import CSRF_FIELD, SignInGuard, check_password, csrf_ok, csrf_token, same_secret
 from bot.web.runs import HEADLINE, EvalJob, Job, list_runs, report_file
@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 50  # questions per page of the log
 CSV_ROWS = 100_000  # at most, in one export
+MEMBER_RESULTS = 50  # study sessions the members' page lists
+STUDY_STATES = {"active": "đang làm", "finished": "làm hết", "stopped": "dừng giữa chừng"}
 PLOT_DAYS = 30
 SESSION_SECONDS = 8 * 3600  # a sign-in lasts a working day
 MAX_FORM_FIELDS = 50
@@ -131,6 +133,7 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(csrf_field=CSRF_FIELD, status_names=STATUS_NAMES)
     templates.env.filters["source_line"] = source_line
+    templates.env.filters["vietnam_time"] = _vietnam_time
     guard = guard or SignInGuard()
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
@@ -247,38 +250,54 @@ def create_app(
     async def questions_csv(request: Request) -> Response:
         chosen, _ = _log_filter(request.query_params)
         entries, _ = service.store.log(chosen, CSV_ROWS)
-        out = io.StringIO()
-        out.write("\ufeff")  # so that Excel reads the Vietnamese as UTF-8
-        writer = csv.writer(out)
-        writer.writerow(
-            ["id", "thời điểm", "kênh", "người hỏi", "câu hỏi", "câu hỏi đã hiểu", "kết quả",
-             "lý do không tìm thấy", "câu trả lời", "nguồn", "thời gian (ms)", "👍", "👎",
-             "lý do 👎"]
-        )  # fmt: skip
-        for e in entries:
-            writer.writerow(
-                [
-                    e.id,
-                    e.asked_at.isoformat(timespec="seconds"),
-                    e.channel,
-                    e.user,
-                    e.question,
-                    e.resolved,
-                    STATUS_NAMES.get(e.status, str(e.status)),
-                    DECLINES.get(e.decline, e.decline),
-                    e.answer,
-                    " | ".join(source_line(c) for c in e.citations),
-                    "" if e.latency_ms is None else round(e.latency_ms),
-                    e.up,
-                    e.down,
-                    ", ".join(REASONS.get(r, r) for r in e.reasons),
-                ]
-            )
-        return Response(
-            out.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="cau-hoi.csv"'},
+        header = ["id", "thời điểm", "kênh", "người hỏi", "câu hỏi", "câu hỏi đã hiểu", "kết quả",
+                  "lý do không tìm thấy", "câu trả lời", "nguồn", "thời gian (ms)", "👍", "👎",
+                  "lý do 👎"]  # fmt: skip
+        rows = [
+            [
+                e.id,
+                e.asked_at.isoformat(timespec="seconds"),
+                e.channel,
+                e.user,
+                e.question,
+                e.resolved,
+                STATUS_NAMES.get(e.status, str(e.status)),
+                DECLINES.get(e.decline, e.decline),
+                e.answer,
+                " | ".join(source_line(c) for c in e.citations),
+                "" if e.latency_ms is None else round(e.latency_ms),
+                e.up,
+                e.down,
+                ", ".join(REASONS.get(r, r) for r in e.reasons),
+            ]
+            for e in entries
+        ]
+        return _csv("cau-hoi.csv", header, rows)
+
+    @admin
+    async def members(request: Request) -> Response:
+        return page(
+            request,
+            "members.html",
+            follows=service.follows.counts(),
+            followed=service.follows.topics(),
+            study=service.study.counts(),
+            subjects=service.study.by_subject(),
+            results=service.study.results(limit=MEMBER_RESULTS),
+            states=STUDY_STATES,
+            saved=service.saved.count(),
         )
+
+    @admin
+    async def study_csv(request: Request) -> Response:
+        header = ["lượt", "bắt đầu", "kênh", "người học", "văn bản, chủ đề", "kết quả",
+                  "câu đúng", "số câu"]  # fmt: skip
+        rows = [
+            [r.quiz_id, r.started_at, r.channel, r.user, r.subject, STUDY_STATES[r.status],
+             r.correct, r.total]
+            for r in service.study.results(limit=CSV_ROWS)
+        ]  # fmt: skip
+        return _csv("on-tap.csv", header, rows)
 
     @admin
     async def to_eval(request: Request) -> Response:
@@ -507,6 +526,8 @@ def create_app(
         Route("/tai-lieu/tien-do", reindex_progress, methods=["GET"]),
         Route("/tai-lieu/nguon-tin", poll_feeds, methods=["POST"]),
         Route("/van-ban", documents, methods=["GET"]),
+        Route("/thanh-vien", members, methods=["GET"]),
+        Route("/thanh-vien/on-tap.csv", study_csv, methods=["GET"]),
         Route("/danh-gia", runs, methods=["GET"]),
         Route("/danh-gia/chay", run_eval, methods=["POST"]),
         Route("/danh-gia/{name:str}/bao-cao", report, methods=["GET"]),
@@ -601,3 +622,25 @@ def _append_question(path: Path, item: dict[str, Any]) -> bool:
     with path.open("a", encoding="utf-8") as f:
         f.write(json.dumps(item, ensure_ascii=False) + "\n")
     return True
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    """A CSV download Excel opens as UTF-8 (with a byte-order mark)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _vietnam_time(stored: str) -> str:
+    """A time as bot.sqlite keeps it (UTC, ISO), as admins read it: `07/12/2026 19:01`."""
+    try:
+        return datetime.fromisoformat(stored).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return stored

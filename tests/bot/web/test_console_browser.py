@@ -20,7 +20,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot.follows import followed_of
 from bot.store import LogFilter
+from bot.study import make_questions, material
 from evaluation.runner import load_questions
 from tests.bot.web.conftest import OUTPUT, PASSWORD, Console, signed_in
 
@@ -226,6 +228,39 @@ def test_the_register_of_documents_lists_what_articles_mention(
     WebDriverWait(browser, 30).until(lambda d: "tim=quy" in d.current_url)
     rows = browser.find_elements(By.CSS_SELECTOR, "table.register tbody tr")
     assert rows and all("Quy định" in r.text for r in rows)
+
+
+def test_the_members_page_shows_follows_and_study_results(
+    browser: WebDriver, console: Console
+) -> None:
+    service = console.service
+    snap = service.answerer.snapshot()
+    followed = followed_of("Chỉ thị 05", snap)
+    assert followed is not None
+    service.follows.follow("telegram", "501", "501", followed)
+    service.follows.follow("zalo", "z502", "z502", followed)
+    found = material(snap, service.answerer.searcher, "Chỉ thị 05")
+    assert found is not None
+    asked = service.study.start(
+        "telegram", "501", "501", found.subject, make_questions(snap, found, 1)
+    )
+    for _ in range(asked.total):
+        current = service.study.active("telegram", "501", "501")
+        assert current is not None
+        service.study.answer("telegram", "501", "501", None, current.question.correct)
+
+    sign_in(browser, console, "/thanh-vien")
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.followed tbody tr")]
+    assert "Chỉ thị 05-CT/TW văn bản 2" in rows
+    subjects = browser.find_element(By.CSS_SELECTOR, "table.subjects tbody tr").text
+    assert subjects == "Chỉ thị 05-CT/TW 1 1 100%"
+    result = browser.find_element(By.CSS_SELECTOR, "table.results tbody tr").text
+    assert "501" in result and f"{asked.total}/{asked.total} câu đúng (làm hết)" in result
+    browser.save_screenshot(str(OUTPUT / "thanh-vien.png"))
+    with signed_in(console) as client:
+        exported = client.get("/thanh-vien/on-tap.csv")
+    table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert table[0][:3] == ["lượt", "bắt đầu", "kênh"] and table[1][4] == "Chỉ thị 05-CT/TW"
 
 
 def test_an_evaluation_runs_in_the_background_and_its_report_opens(

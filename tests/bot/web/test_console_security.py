@@ -23,6 +23,7 @@ from tests.bot.web.conftest import (
 )
 
 PAGES = ["/", "/cau-hoi", "/cau-hoi.csv", "/tai-lieu", "/van-ban", "/danh-gia", "/thu-hoi"]
+PAGES += ["/thanh-vien", "/thanh-vien/on-tap.csv"]
 FORMS = [
     "/thu-hoi",
     "/cau-hoi/1/danh-gia",
