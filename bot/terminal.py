@@ -87,14 +87,18 @@ class TerminalChat:
             self.finished.set()
 
     async def _reply(self, text: str) -> None:
+        caller = Caller(CHANNEL, CHAT, USER, admin=True)
+
+        async def say(reply: CommandReply) -> None:
+            self._say(plaintext.render(reply, WIDE, TIPS))
+
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
-            caller = Caller(CHANNEL, CHAT, USER, admin=True)
-
-            async def say(reply: CommandReply) -> None:
-                self._say(plaintext.render(reply, WIDE, TIPS))
-
             await replies(self.commands.run(name.lower(), caller, args), say)
+            return
+        choice = await self.commands.choice(caller, text)  # "2" during a quiz
+        if choice is not None:
+            await say(choice)
             return
         reply = await self.service.ask(CHANNEL, CHAT, USER, text, rate_limited=False)
         if reply is not None:

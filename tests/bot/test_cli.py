@@ -141,6 +141,28 @@ def test_the_terminal_is_a_channel_with_commands_follow_ups_and_no_rate_limit(
     assert "ERROR" not in result.stderr
 
 
+def test_a_quiz_in_the_terminal(seed_data_dir: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(seed_data_dir, data_dir, ignore=shutil.ignore_patterns("bot.sqlite*"))
+    lines = ["/ontap chi thi 05", *["1"] * 5, "/ontap"]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--data-dir", str(data_dir)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    replies = result.stdout.split("\nHỏi đáp: ")[1:]
+
+    assert result.returncode == 0 and len(replies) == len(lines)
+    assert "Bắt đầu ôn tập: Chỉ thị 05-CT/TW (5 câu)" in replies[0] and "Câu 1/5" in replies[0]
+    assert all(r.startswith(("✅ Đúng!", "❌ Chưa đúng.")) for r in replies[1:6])
+    assert all(f"Câu {n}/5" in replies[n - 1] for n in range(1, 6))
+    assert "Hoàn thành ôn tập Chỉ thị 05-CT/TW" in replies[5]
+    assert "Kết quả ôn tập gần đây" in replies[6]
+
+
 @pytest.mark.parametrize("command", [["chat"], ["run"]])
 def test_chat_without_index_tells_how_to_build(tmp_path: Path, command: list[str]) -> None:
     result = subprocess.run(

@@ -203,9 +203,27 @@ async def test_hoidap_run_serves_zalo_and_telegram_in_one_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    article = tmp_path / "ba-dinh.txt"
+    article.write_text(
+        "Quận ủy Ba Đình học tập Chỉ thị 05\n\nQuận ủy Ba Đình sơ kết 5 năm thực hiện Chỉ thị "
+        "số 05-CT/TW của Bộ Chính trị, đưa việc học tập vào sinh hoạt chi bộ hằng tháng.\n",
+        encoding="utf-8",
+    )
     try:
         on_zalo = await zalo.ask(MEMBER, QUESTION, timeout=120)
         on_telegram = await telegram.ask(1001, QUESTION, timeout=60)
+        await zalo.ask(MEMBER, "/theodoi chỉ thị 05", timeout=60)
+        await telegram.ask(1001, "/theodoi ct05", timeout=60)
+        # an admin adds an article from another process: the running bot tells the followers
+        adding = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "index", "add", str(article),
+            "--data-dir", str(built_data_dir), cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, add_err = await asyncio.wait_for(adding.communicate(), 120)
+        assert adding.returncode == 0, add_err.decode()
+        zalo_notice = await zalo.next_message(MEMBER, timeout=60)
+        telegram_notice = await telegram.next_message(1001, timeout=60)
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 60)
     finally:
@@ -215,6 +233,9 @@ async def test_hoidap_run_serves_zalo_and_telegram_in_one_process(
         await telegram.stop()
 
     assert "10/9/2018" in on_zalo.text and "10/9/2018" in on_telegram.visible
+    assert zalo_notice.text.startswith("🔔 Bài mới về “Chỉ thị 05-CT/TW”")
+    assert "Quận ủy Ba Đình học tập Chỉ thị 05" in telegram_notice.visible
+    assert zalo.unread(MEMBER) == [] and telegram.unread(1001) == []  # once each
     assert process.returncode == 0
     assert "Zalo bot Hỏi đáp running (long polling)" in out.decode()
     assert "Telegram bot @hoidap_test_bot running (long polling)" in out.decode()
