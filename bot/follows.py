@@ -1,13 +1,12 @@
-"""Following a document or a topic (`/theodoi Chỉ thị 05`, `/theodoi chuyển đổi số`) and the
-notices sent when the index gains an article about it.
+"""Following a document or a topic (`/theodoi Chỉ thị 05`, `/theodoi chuyển đổi số`): what
+a follow names, which new article is about it and the notice its followers get (one cited
+sentence and the link), and the follows, the notice queue and the articles already seen in
+bot.sqlite. Sending the queue is bot/broadcast.py.
 
 Whatever adds articles (an admin's upload or link, `/reindex`, a feed, `hoidap index build`
-in another process) publishes a new index version; the Broadcaster sees it, compares the
-version's articles with those bot.sqlite has already seen, and in one transaction marks the
-new ones seen and queues one notice per following chat and article. The queue is drained
-within the channels' rate limits; a notice is marked sent as soon as its channel took it, so
-a restart half-way sends the rest and nothing twice. A chat whose member blocked the bot is
-dropped from every list.
+in another process) publishes a new index version; the broadcaster compares its articles
+with those already seen and, in one transaction, marks the new ones seen and queues one
+notice per following chat and article.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from bot import texts
 from bot.blocks import Caller, Graded, Kept, Reply, Say
 from bot.follows import MAX_FOLLOWS, followed_of
 from bot.stats import number
-from bot.study import make_questions, material
+from bot.study import day_seed, make_questions, material
 from index.errors import HoidapError
 from index.vietnamese import fold
 
@@ -109,7 +109,8 @@ async def study(commands: Commands, caller: Caller, args: str) -> AsyncIterator[
         return
     searcher = commands.service.answerer.searcher
     found = await asyncio.to_thread(material, snap, searcher, args)
-    questions = await asyncio.to_thread(make_questions, snap, found) if found else []
+    seed = day_seed(caller.channel, caller.chat, found.subject) if found else 0
+    questions = await asyncio.to_thread(make_questions, snap, found, seed) if found else []
     if found is None or not questions:
         yield [Say(texts.STUDY_NOTHING.format(subject=texts.echo(args)))]
         return

@@ -4,13 +4,15 @@ session and answer kept in bot.sqlite per member."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import random
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.database import Database, now
 from bot.quiz import QUESTIONS, Question, QuizMaker
+from bot.store import VIETNAM
 from index.references import Reference, matches, parse_question_references
 from index.vietnamese import fold
 from retrieval.searcher import Searcher, Snapshot
@@ -257,11 +259,19 @@ def material(snap: Snapshot, searcher: Searcher, wanted: str) -> Material | None
 _makers: dict[Path, QuizMaker] = {}  # the served version's (its option pools are read once)
 
 
-def make_questions(snap: Snapshot, found: Material, seed: int | None = None) -> list[Question]:
-    """The session's questions (seeded: a test or a secretary can make the same quiz again)."""
+def make_questions(snap: Snapshot, found: Material, seed: int) -> list[Question]:
+    """The session's questions; the same seed gives the same questions."""
     maker = _makers.get(snap.directory)
     if maker is None:
         _makers.clear()
         maker = _makers[snap.directory] = QuizMaker(snap)
-    rng_seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    return maker.questions(found.rows, QUESTIONS, rng_seed, found.about)
+    return maker.questions(found.rows, QUESTIONS, seed, found.about)
+
+
+def day_seed(channel: str, chat: str, subject: str, today: date | None = None) -> int:
+    """One quiz per chat, subject and day: every member of a chi bộ's group who studies the
+    same document that day answers the same questions (their scores compare), and a member
+    who tries again the same day retries the same questions."""
+    day = (today or datetime.now(VIETNAM).date()).isoformat()
+    digest = hashlib.sha256(f"{channel}\x00{chat}\x00{fold(subject)}\x00{day}".encode())
+    return int.from_bytes(digest.digest()[:4], "big")

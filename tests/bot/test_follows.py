@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.broadcast import Broadcaster, Sender
-from bot.follows import FollowBook, followed_of
+from bot.follows import FollowBook, Notice, followed_of
 from bot.service import ChatService
 from bot.telegram.launch import TelegramBot
 from bot.zalo.handlers import notice_sender
 from bot.zalo.launch import ZaloBot
 from index.documents import Article
+from retrieval.answering import Answerer
 from tests.bot import fake_zalo
 from tests.bot.conftest import ADMIN, MEMBER
 from tests.bot.fake_telegram import FakeTelegram
@@ -254,3 +255,35 @@ def test_what_a_follow_names() -> None:
         "Chuyển đổi số",
     )
     assert followed_of("?") is None and followed_of("x" * 200) is None
+
+
+async def test_notices_are_paced_per_channel_and_per_chat(
+    tmp_path: Path, seed_answerer: Answerer
+) -> None:
+    """The pacing itself, on a clock the test moves (the channels' own paths are above)."""
+    book = FollowBook(tmp_path / "bot.sqlite")
+    now = [0.0]
+    sent: list[tuple[float, str, str]] = []
+
+    async def record(chat: str, notice: Notice) -> None:
+        sent.append((now[0], chat, notice.doc_id))
+
+    notice = Notice(("Chỉ thị 05-CT/TW",), "a", "Bài A", "Báo", "", "Câu.", "")
+    later = dataclasses.replace(notice, doc_id="b")
+    queued = [("telegram", chat, notice) for chat in ("1", "2", "3")] + [("telegram", "1", later)]
+    broadcaster = Broadcaster(
+        book, seed_answerer.snapshot, {"telegram": record}, per_second={"telegram": 2.0},
+        clock=lambda: now[0],
+    )  # fmt: skip
+    try:
+        assert book.queue(["a", "b"], queued) == 4
+        drained = []
+        for at in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0):
+            now[0] = at
+            drained.append(await broadcaster.drain())
+    finally:
+        book.close()
+
+    # two a second on the channel, and chat 1's second notice a second after its first
+    assert drained == [1, 0, 1, 1, 1, 0]
+    assert sent == [(0.0, "1", "a"), (0.5, "2", "a"), (1.0, "3", "a"), (1.5, "1", "b")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.service import ChatService
+from bot.study import day_seed
 from bot.telegram.launch import TelegramBot
 from bot.zalo.launch import ZaloBot
 from tests.bot import fake_zalo
@@ -100,3 +101,19 @@ async def test_nothing_to_study(fake: FakeTelegram, bot: TelegramBot) -> None:
 
     assert "Chưa đủ nội dung" in reply.visible and "Chỉ thị 99" in reply.visible
     assert usage.visible.startswith("Ôn tập một văn bản") and "gần đây" not in usage.visible
+
+
+async def test_a_chi_bo_group_gets_the_same_quiz_that_day(
+    fake: FakeTelegram, bot: TelegramBot
+) -> None:
+    group = -100123
+    first = await fake.ask(group, "/ontap Chỉ thị 05", user_id=MEMBER, chat_type="group")
+    one = await fake.next_message(group)
+    second = await fake.ask(group, "/ontap Chỉ thị 05", user_id=MEMBER + 1, chat_type="group")
+    other = await fake.next_message(group)
+
+    assert first.visible == second.visible
+    assert one.visible == other.visible  # the same first question for both members
+    assert day_seed("telegram", str(group), "Chỉ thị 05-CT/TW") != day_seed(
+        "telegram", str(MEMBER), "Chỉ thị 05-CT/TW"
+    )  # another chat, another quiz
