@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -191,23 +192,22 @@ def _notices(
     snap: Snapshot, doc_ids: Sequence[str], follows: Sequence[Follow]
 ) -> list[tuple[str, str, Notice]]:
     """(channel, chat, notice) for each new article and chat following something it is about
-    (one notice per chat and article, naming everything it follows there)."""
+    (one notice per chat and article, naming everything it follows there). Whether an
+    article is about a follow is worked out once however many chats follow it."""
+    followed = {f.followed.key: f.followed for f in follows}
     out: list[tuple[str, str, Notice]] = []
     for doc_id in doc_ids:
         article = snap.articles[doc_id]
+        about = {key: notice_for(snap, article, f) for key, f in followed.items()}
         per_chat: dict[tuple[str, str], Notice] = {}
         for f in follows:
-            notice = notice_for(snap, article, f.followed)
+            notice = about[f.followed.key]
             if notice is None:
                 continue
             where = (f.channel, f.chat)
-            if where in per_chat:
+            if where in per_chat:  # the chat follows two things the article is about
                 earlier = per_chat[where]
-                notice = Notice(earlier.labels + notice.labels, *_fields(earlier))
+                notice = dataclasses.replace(earlier, labels=earlier.labels + notice.labels)
             per_chat[where] = notice
         out += [(channel, chat, n) for (channel, chat), n in per_chat.items()]
     return out
-
-
-def _fields(n: Notice) -> tuple[str, ...]:
-    return (n.doc_id, n.title, n.source, n.date, n.sentence, n.url)

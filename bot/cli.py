@@ -369,14 +369,19 @@ def _zalo_bot(settings: Settings, service: ChatService) -> ZaloBot:
 
 
 def _stats(settings: Settings) -> int:
-    from bot.stats import stats_text
+    from bot.follows import FollowBook
+    from bot.saved import SavedBook
+    from bot.stats import full_text
     from bot.store import Store
+    from bot.study import StudyBook
 
     store = Store(settings.bot_db)
+    books = FollowBook(store.path), StudyBook(store.path), SavedBook(store.path)
     try:
-        print(stats_text(store, settings.data_dir))
+        print(full_text(store, settings.data_dir, *books))
     finally:
-        store.close()
+        for part in (store, *books):
+            part.close()
     return 0
 
 

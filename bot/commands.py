@@ -15,7 +15,7 @@ from bot import texts
 from bot.blocks import About, Articles, Caller, Lines, Passages, Reply, Say, Sources
 from bot.results import Page
 from bot.service import ChatService
-from bot.stats import members_text
+from bot.stats import full_text
 from index.fetching import is_link
 
 log = logging.getLogger(__name__)
@@ -143,11 +143,8 @@ class Commands:
 
     async def stats(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/stats`: questions, answers, feedback, the index, what members follow and study."""
-        service = self.service
-        between = members_text(
-            service.follows.counts(), service.study.counts(), service.saved.count()
-        )
-        yield [Say(f"{service.corpus.stats()}\n{between}")]
+        s = self.service
+        yield [Say(full_text(s.store, s.corpus.builder.data_dir, s.follows, s.study, s.saved))]
 
     async def reindex(self, caller: Caller, args: str) -> AsyncIterator[Reply]:
         """`/reindex`: rebuild from the corpus directory, saying so first."""

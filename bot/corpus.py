@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import texts
-from bot.stats import number, stats_text
+from bot.stats import number
 from bot.store import Store
 from index.builder import BuildReport, IndexBuilder
 from index.documents import Article
@@ -54,10 +54,6 @@ class CorpusAdmin:
     def _changed(self) -> None:
         for listener in self.listeners:
             listener()
-
-    def stats(self) -> str:
-        """The `/stats` figures."""
-        return stats_text(self.store, self.builder.data_dir)
 
     async def add_file(self, path: Path) -> AdminResult:
         """Read an uploaded file, add its articles to the index, keep it in the corpus dir."""

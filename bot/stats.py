@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from bot.follows import FollowBook
+from bot.saved import SavedBook
 from bot.store import DECLINES, REASONS, VIETNAM, Period, Store
+from bot.study import StudyBook
 from index.errors import HoidapError
 from index.manifest import Manifest
 from index.versions import current_version
@@ -21,6 +24,15 @@ def stats_text(store: Store, data_dir: Path, now: datetime | None = None) -> str
         _index_line(data_dir),
     ]
     return "\n".join(lines)
+
+
+def full_text(
+    store: Store, data_dir: Path, follows: FollowBook, study: StudyBook, saved: SavedBook
+) -> str:
+    """`/stats` and `hoidap stats`: the questions and the index, then what members follow,
+    study and keep."""
+    between = members_text(follows.counts(), study.counts(), saved.count())
+    return f"{stats_text(store, data_dir)}\n{between}"
 
 
 def members_text(follows: dict[str, int], study: dict[str, float], saved: tuple[int, int]) -> str:

@@ -119,16 +119,16 @@ class Handlers:
         if vote is not None:
             await self.feedback(m, *vote)
             return
+        # "2" from a member whose quiz goes on in this chat (in a group too, unnamed)
+        choice = await self.commands.choice(Caller(CHANNEL, m.chat_id, m.user_id), m.text)
+        if choice is not None:
+            await self._send(m, plaintext.render(choice))
+            return
         text = self.addressed(m)
         if text is None:
             return
         if not text.startswith("/"):
-            caller = Caller(CHANNEL, m.chat_id, m.user_id)
-            choice = await self.commands.choice(caller, text)  # "2" during a quiz
-            if choice is not None:
-                await self._send(m, plaintext.render(choice))
-            else:
-                await self.question(m, text)
+            await self.question(m, text)
             return
         caller = Caller(CHANNEL, m.chat_id, m.user_id, admin=m.user_id in self.admin_ids)
         command, _, args = text[1:].partition(" ")

@@ -73,6 +73,9 @@ def test_index_commands_build_add_status_remove(data_dir: Path, tmp_path: Path, 
 
     assert main(["index", "remove", "--data-dir", str(data_dir), "bai-moi"]) == 0
     assert "5 articles" in capsys.readouterr().out
+    assert main(["stats", "--data-dir", str(data_dir)]) == 0  # what /stats says, in a terminal
+    stats = capsys.readouterr().out
+    assert "Chỉ mục v" in stats and "Theo dõi: 0 mục" in stats and "Ôn tập: 0 lượt" in stats
     assert main(["index", "remove", "--data-dir", str(data_dir), "bai-moi"]) == 1
     assert "no such article" in capsys.readouterr().err
 

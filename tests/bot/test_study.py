@@ -117,3 +117,18 @@ async def test_a_chi_bo_group_gets_the_same_quiz_that_day(
     assert day_seed("telegram", str(group), "Chỉ thị 05-CT/TW") != day_seed(
         "telegram", str(MEMBER), "Chỉ thị 05-CT/TW"
     )  # another chat, another quiz
+
+
+async def test_in_a_zalo_group_a_number_answers_without_naming_the_bot(
+    zalo: FakeZalo, zalo_bot: ZaloBot
+) -> None:
+    group, member = "g-chi-bo-1", fake_zalo.MEMBER
+    await zalo.ask(group, "/ontap Chỉ thị 05", user_id=member, group=True)
+    await zalo.next_message(group)  # the first question
+    mark = await zalo.ask(group, "1", user_id=member, group=True)
+    await zalo.next_message(group)  # the second question
+    await zalo.say(group, "2", user_id="someone-else", group=True)  # not theirs: not for the bot
+    stopped = await zalo.ask(group, "/ontap dừng", user_id=member, group=True)
+
+    assert mark.text.startswith(("✅ Đúng!", "❌ Chưa đúng."))
+    assert stopped.text.startswith("Đã dừng ôn tập:")
