@@ -55,6 +55,7 @@ class Broadcaster:
         per_second: Mapping[str, float] | None = None,
         per_chat_seconds: float = 1.0,
         check_seconds: float = 5.0,
+        max_pause: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.book = book
@@ -65,11 +66,13 @@ class Broadcaster:
         self.per_second = {"telegram": 25.0, "zalo": 10.0, **(per_second or {})}
         self.per_chat_seconds = per_chat_seconds
         self.check_seconds = check_seconds
+        self.max_pause = max_pause  # a wait for the pace shorter than this stays in drain()
         self.clock = clock
         self.finished = asyncio.Event()  # never set: it runs until stopped
         self.rounds = 0  # index checks done (tests, the console)
         self.round_done = asyncio.Event()
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()  # cuts a pause short
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._version: Path | None = None
@@ -83,6 +86,7 @@ class Broadcaster:
     async def start(self) -> None:
         """Take the current index as known (the first time) and start watching."""
         self._stopping = False
+        self._stopped.clear()
         await self.check()
         self._task = asyncio.create_task(self._loop(), name="follows")
 
@@ -90,6 +94,7 @@ class Broadcaster:
         """Finish the notice being sent, then stop: the rest wait in the queue."""
         self._stopping = True
         self._wake.set()
+        self._stopped.set()
         if self._task is not None:
             await self._task
 
@@ -99,6 +104,7 @@ class Broadcaster:
 
     async def _loop(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before the round: a change during it wakes the next one
             try:
                 await self.check()
                 await self.drain()
@@ -106,7 +112,6 @@ class Broadcaster:
                 log.exception("follow notices: a round failed")
             self.rounds += 1
             self.round_done.set()
-            self._wake.clear()
             if self._stopping:
                 break
             with contextlib.suppress(TimeoutError):
@@ -143,13 +148,22 @@ class Broadcaster:
         return queued
 
     async def drain(self) -> int:
-        """Send what is queued, paced; returns how many were sent."""
-        sent = 0
+        """Send what is queued, paced; returns how many were sent. Between two notices it
+        waits for the pace (at most `max_pause` at a time; a longer wait, such as a 429's,
+        goes back to the loop, which looks at the index meanwhile)."""
+        sent, paused = 0, False
         while not self._stopping:
             waiting = self.book.pending(self.senders)
             ready = [q for q in waiting if self._ready_in(q) <= 0]
             if not ready:
-                return sent
+                pause = min((self._ready_in(q) for q in waiting), default=self.max_pause + 1)
+                if paused or pause > self.max_pause:
+                    return sent
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), timeout=pause)
+                paused = True
+                continue
+            paused = False
             for queued in ready:
                 if self._stopping:
                     break
@@ -164,7 +178,9 @@ class Broadcaster:
 
     async def _send(self, q: Queued) -> int:
         started = self.clock()
-        self._next_send[q.channel] = started + 1.0 / self.per_second.get(q.channel, 10.0)
+        # the next slot follows this one's, not the end of this send: the pace is the rate
+        slot = max(started, self._next_send.get(q.channel, started))
+        self._next_send[q.channel] = slot + 1.0 / self.per_second.get(q.channel, 10.0)
         self._chat_next[(q.channel, q.chat)] = started + self.per_chat_seconds
         try:
             await self.senders[q.channel](q.chat, q.notice)

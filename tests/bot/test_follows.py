@@ -273,7 +273,7 @@ async def test_notices_are_paced_per_channel_and_per_chat(
     queued = [("telegram", chat, notice) for chat in ("1", "2", "3")] + [("telegram", "1", later)]
     broadcaster = Broadcaster(
         book, seed_answerer.snapshot, {"telegram": record}, per_second={"telegram": 2.0},
-        clock=lambda: now[0],
+        max_pause=0.0, clock=lambda: now[0],
     )  # fmt: skip
     try:
         assert book.queue(["a", "b"], queued) == 4
