@@ -19,44 +19,44 @@ class Database:
     def __init__(self, path: Path, schema: str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")  # other connections write too
-        self._db.executescript(schema)
-        self._lock = threading.Lock()
+        self.connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self.connection.execute("PRAGMA busy_timeout=5000")  # other connections write too
+        self.connection.executescript(schema)
+        self.lock = threading.Lock()  # hold it around any use of `connection`
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock:
-            self._db.close()
+        with self.lock:
+            self.connection.close()
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: everything in it lands, or nothing does."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self.lock:
+            self.connection.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield self.connection
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self.connection.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            self.connection.execute("COMMIT")
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of a query."""
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self.lock:
+            return self.connection.execute(sql, params).fetchall()
 
     def row(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row of a query, or None."""
-        with self._lock:
-            return self._db.execute(sql, params).fetchone()
+        with self.lock:
+            return self.connection.execute(sql, params).fetchone()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement on its own; the number of rows it changed."""
-        with self._lock:
-            return self._db.execute(sql, params).rowcount
+        with self.lock:
+            return self.connection.execute(sql, params).rowcount
 
 
 def now() -> str:

@@ -15,17 +15,15 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 
 from bot.corpus import CorpusAdmin
+from bot.database import Database, now
 from index.documents import Article
 from index.errors import IngestError
 from index.fetching import check_url, fetch, fetch_article
@@ -74,15 +72,11 @@ class FeedBook:
     """The feeds' and items' state in bot.sqlite (its own connection)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+        self.database = Database(path, _SCHEMA)
+        self._db, self._lock = self.database.connection, self.database.lock
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.database.close()
 
     def register(self, feeds: Sequence[str]) -> None:
         with self._lock:
@@ -112,7 +106,7 @@ class FeedBook:
             self._db.execute(
                 "INSERT OR IGNORE INTO feed_items (url, feed, seen_at, status, doc_id, reason, "
                 "content) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (url, feed, _now(), status, doc_id, reason, fingerprint),
+                (url, feed, now(), status, doc_id, reason, fingerprint),
             )
             if status == "added":
                 self._db.execute("UPDATE feeds SET items = items + 1 WHERE url = ?", (feed,))
@@ -139,13 +133,13 @@ class FeedBook:
                 self._db.execute(
                     "UPDATE feeds SET last_poll = ?, last_error = ?, failures = failures + 1, "
                     "next_poll = ? WHERE url = ?",
-                    (_now(), error, next_poll, feed),
+                    (now(), error, next_poll, feed),
                 )
             else:
                 self._db.execute(
                     "UPDATE feeds SET last_poll = ?, last_ok = ?, last_error = '', "
                     "failures = 0, next_poll = ? WHERE url = ?",
-                    (_now(), _now(), next_poll, feed),
+                    (now(), now(), next_poll, feed),
                 )
 
     def failures(self, feed: str) -> int:
@@ -288,7 +282,3 @@ def content_key(article: Article) -> str:
     """The same article at two addresses has the same key: its title and text, folded."""
     text = " ".join(fold(f"{article.title}\n{article.text}").split())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 
+from bot.database import Database, now
 from retrieval import answering
 from retrieval.answering import Answer, Citation
 
@@ -132,33 +130,18 @@ class Store:
     """Thread-safe access to `bot.sqlite`; every call is one short transaction."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self.database = Database(path, _SCHEMA)
+        self.path = self.database.path
+        self._db, self._lock = self.database.connection, self.database.lock
+        self._tx = self.database.tx
         for (table, name), definition in _ADDED_COLUMNS.items():
             columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             if name not in columns:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        self.database.close()
 
     def claim(
         self, channel: str, chat: str, user: str, question: str, message: str | None = None
@@ -169,7 +152,7 @@ class Store:
                 cursor = db.execute(
                     "INSERT INTO questions (asked_at, channel, chat, user, message, question) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (_now(), channel, chat, user, message, question),
+                    (now(), channel, chat, user, message, question),
                 )
         except sqlite3.IntegrityError:
             return None
@@ -219,7 +202,7 @@ class Store:
                 "INSERT INTO last_answers (channel, chat, question_id, page, at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, chat) DO UPDATE SET "
                 "question_id = excluded.question_id, page = excluded.page, at = excluded.at",
-                (channel, chat, question_id, page, _now()),
+                (channel, chat, question_id, page, now()),
             )
 
     def last(self, channel: str, chat: str) -> tuple[int, int] | None:
@@ -268,7 +251,7 @@ class Store:
                     "at = excluded.at, vote = excluded.vote, via = excluded.via, "
                     "reason = coalesce(excluded.reason, CASE WHEN feedback.vote = excluded.vote "
                     "THEN feedback.reason END)",
-                    (question_id, user, _now(), vote, reason, via),
+                    (question_id, user, now(), vote, reason, via),
                 )
                 return True
         return False
@@ -441,10 +424,6 @@ class Store:
             return [
                 r[0] for r in self._db.execute("SELECT DISTINCT channel FROM questions ORDER BY 1")
             ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -122,17 +122,7 @@ def test_the_terminal_is_a_channel_with_commands_follow_ups_and_no_rate_limit(
         "/stats",  # the person at the terminal is an admin
         "/khongco",
     ]
-    data_dir = tmp_path / "data"  # its own bot.sqlite: the questions are counted
-    shutil.copytree(seed_data_dir, data_dir, ignore=shutil.ignore_patterns("bot.sqlite*"))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", "--data-dir", str(data_dir)],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    replies = result.stdout.split("\nHỏi đáp: ")[1:]
+    result, replies = chat_session(seed_data_dir, tmp_path, lines)
 
     assert result.returncode == 0 and len(replies) == len(lines)
     assert "/xemnguon — đọc nguyên đoạn trích" in replies[0] and "/hoi" not in replies[0]
@@ -144,10 +134,13 @@ def test_the_terminal_is_a_channel_with_commands_follow_ups_and_no_rate_limit(
     assert "ERROR" not in result.stderr
 
 
-def test_a_quiz_in_the_terminal(seed_data_dir: Path, tmp_path: Path) -> None:
+def chat_session(
+    seed_data_dir: Path, tmp_path: Path, lines: list[str]
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`hoidap chat` fed `lines` on a copy of the sample index with its own bot.sqlite (so
+    the questions are counted); the process and its replies, one per line."""
     data_dir = tmp_path / "data"
     shutil.copytree(seed_data_dir, data_dir, ignore=shutil.ignore_patterns("bot.sqlite*"))
-    lines = ["/ontap chi thi 05", *["1"] * 5, "/ontap"]
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", "--data-dir", str(data_dir)],
         input="\n".join(lines) + "\n",
@@ -156,7 +149,12 @@ def test_a_quiz_in_the_terminal(seed_data_dir: Path, tmp_path: Path) -> None:
         cwd=ROOT,
         check=False,
     )
-    replies = result.stdout.split("\nHỏi đáp: ")[1:]
+    return result, result.stdout.split("\nHỏi đáp: ")[1:]
+
+
+def test_a_quiz_in_the_terminal(seed_data_dir: Path, tmp_path: Path) -> None:
+    lines = ["/ontap chi thi 05", *["1"] * 5, "/ontap"]
+    result, replies = chat_session(seed_data_dir, tmp_path, lines)
 
     assert result.returncode == 0 and len(replies) == len(lines)
     assert "Bắt đầu ôn tập: Chỉ thị 05-CT/TW (5 câu)" in replies[0] and "Câu 1/5" in replies[0]
