@@ -9,58 +9,40 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from telegram import (
-    Bot,
     BotCommand,
     Chat,
-    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    LinkPreviewOptions,
     Message,
     MessageEntity,
-    ReactionTypeEmoji,
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.constants import ChatAction, ChatType
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
-    InlineQueryHandler,
     MessageHandler,
-    MessageReactionHandler,
     filters,
 )
 
 from bot import member_commands as members
 from bot import texts
 from bot.blocks import Reply as Blocks
-from bot.broadcast import Blocked, Sender, TryLater
 from bot.commands import TABLE, Caller, Commands, Passages, menu, replies
-from bot.follows import Notice
-from bot.render import shorten
 from bot.results import MAX_PAGES
 from bot.running import TYPING_AFTER, typing_while
 from bot.service import ChatService, Reply
-from bot.store import REASONS, Status
+from bot.store import REASONS
 from bot.study import Asked
 from bot.telegram import markup
-from bot.telegram.delivery import retry_after_seconds
-from bot.telegram.reactions import AnswerMessages, vote_of
-from index.errors import HoidapError
+from bot.telegram.gestures import CHANNEL, Gestures
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-INLINE = "telegram-inline"  # questions asked in inline mode (`@bot câu hỏi` in any chat)
-INLINE_MIN_WORDS = 2  # an inline query is answered from this many words on
-INLINE_CACHE_SECONDS = 300  # Telegram may show the same answer again for this long
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 # The menus Telegram shows: members', and admins' on top (bot/commands.py TABLE).
 COMMANDS = [BotCommand(name, text) for name, text in menu(admin=False)]
@@ -79,7 +61,7 @@ class Handlers:
         self.commands = Commands(service)
         self.admin_ids = frozenset(admin_ids)
         self.typing_after = typing_after
-        self.messages = AnswerMessages(service.store.path)
+        self.gestures = Gestures(service)
 
     def register(self, app: Application) -> None:
         """Add every handler and the error handler to `app`."""
@@ -99,11 +81,9 @@ class Handlers:
                     self.non_text,
                 ),
                 CallbackQueryHandler(self.button),
-                MessageReactionHandler(self.reaction),
-                InlineQueryHandler(self.inline),
-                ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             ]
         )
+        self.gestures.register(app)
         app.add_error_handler(self.on_error)
 
     # -- members --------------------------------------------------------------------
@@ -146,12 +126,14 @@ class Handlers:
         if reply is None:
             return
         try:
-            sent = await _send(update, _render(reply), _answer_keyboard(reply))
+            sent = await _send(update, markup.reply_messages(reply), _answer_keyboard(reply))
             if reply.answer is not None and reply.question_id is not None:
                 # what /xemnguon, /them and /luu refer to, as on Zalo; reactions on any part
                 self.service.remember(CHANNEL, str(message.chat.id), reply.question_id)
                 chat = str(message.chat.id)
-                self.messages.record(chat, [m.message_id for m in sent], reply.question_id)
+                self.gestures.messages.record(
+                    chat, [m.message_id for m in sent], reply.question_id
+                )
         except Forbidden:
             log.info(
                 "chat %s blocked the bot: question %s not delivered",
@@ -238,56 +220,6 @@ class Handlers:
             log.debug("quiz buttons not removed: %s", exc)
         await _send_blocks(update, reply)
 
-    async def reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """👍 or 👎 put on (or taken off) one of an answer's messages: feedback on it."""
-        changed = update.message_reaction
-        if changed is None or changed.user is None:  # anonymous (a channel or group admin)
-            return
-        qid = self.messages.question(str(changed.chat.id), changed.message_id)
-        if qid is None:
-            return
-        emojis = [r.emoji for r in changed.new_reaction if isinstance(r, ReactionTypeEmoji)]
-        self.service.feedback(qid, str(changed.user.id), vote_of(emojis), via="reaction")
-
-    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`@bot câu hỏi` in any chat: the answer, with its sources, as an article to send."""
-        query = update.inline_query
-        if query is None:
-            return
-        text = " ".join(query.query.split())
-        if len(text.split()) < INLINE_MIN_WORDS:
-            await query.answer([], cache_time=0)
-            return
-        user = str(query.from_user.id)
-        reply = await self.service.ask(INLINE, user, user, text)
-        if reply is None or reply.question_id is None or reply.status == Status.RATE_LIMITED:
-            await query.answer([], cache_time=0)
-            return
-        messages = _render(reply)
-        content = messages[0] if len(messages) == 1 else messages[0] + "\n\n" + texts.INLINE_MORE
-        article = InlineQueryResultArticle(
-            id=str(reply.question_id),
-            title=shorten(text, 60),
-            description=shorten(reply.answer.text if reply.answer else reply.text, 120),
-            input_message_content=InputTextMessageContent(
-                content,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            ),
-        )
-        await query.answer([article], cache_time=INLINE_CACHE_SECONDS)
-
-    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The bot blocked by a member (or removed from a group): nothing more is sent there."""
-        changed = update.my_chat_member
-        if changed is None:
-            return
-        if changed.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
-            dropped = self.service.follows.blocked(CHANNEL, str(changed.chat.id))
-            log.info(
-                "chat %s left or blocked the bot: %d follow(s) gone", changed.chat.id, dropped
-            )
-
     # -- admins ---------------------------------------------------------------------
 
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -338,10 +270,6 @@ class Handlers:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
-def _render(reply: Reply) -> list[str]:
-    return markup.answer_messages(reply.answer) if reply.answer else markup.plain(reply.text)
-
-
 def _answer_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if reply.answer is None or reply.question_id is None:
         return None
@@ -372,27 +300,6 @@ async def _send_blocks(update: Update, reply: Blocks) -> list[Message]:
     """A command's reply; a quiz question at its end gets its option buttons."""
     keyboard = _quiz_keyboard(reply[-1]) if reply and isinstance(reply[-1], Asked) else None
     return await _send(update, markup.render(reply), keyboard)
-
-
-def notice_sender(bot: Bot) -> Sender:
-    """How the broadcaster sends a follow notice to a Telegram chat."""
-
-    async def send(chat: str, notice: Notice) -> None:
-        try:
-            for text in markup.render([notice]):
-                await bot.send_message(int(chat), text)
-        except Forbidden as exc:
-            raise Blocked(f"Telegram: {exc}") from None
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                raise Blocked(f"Telegram: {exc}") from None
-            raise HoidapError(f"Telegram: {exc}") from None
-        except RetryAfter as exc:
-            raise TryLater(retry_after_seconds(exc)) from None
-        except TelegramError as exc:
-            raise HoidapError(f"Telegram: {exc}") from None
-
-    return send
 
 
 def _more_keyboard(qid: int, page: int) -> InlineKeyboardMarkup | None:

@@ -17,7 +17,8 @@ from bot.broadcast import Sender
 from bot.running import TYPING_AFTER, ChatOrder, reach
 from bot.service import ChatService
 from bot.telegram.delivery import RetryAfterLimiter, RetryingRequest
-from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers, notice_sender
+from bot.telegram.gestures import notice_sender
+from bot.telegram.handlers import ADMIN_COMMANDS, CHANNEL, COMMANDS, Handlers
 from bot.webhook import Webhook, WebhookServer, receiving
 from index.errors import HoidapError
 
@@ -176,7 +177,7 @@ class TelegramBot:
         await self.app.shutdown()
         handlers = self.app.bot_data.get("handlers")
         if handlers is not None:
-            handlers.messages.close()
+            handlers.gestures.messages.close()
 
     def sender(self) -> Sender:
         """How follow notices reach a Telegram chat (bot/broadcast.py)."""

@@ -22,6 +22,7 @@ from bot.render import (
     size,
 )
 from bot.results import CorpusInfo, Page
+from bot.service import Reply
 from bot.study import Asked
 from index.documents import Article
 from retrieval.answering import Answer, Citation
@@ -44,6 +45,11 @@ def link(title: str, url: str) -> str:
     if not url.startswith(("http://", "https://")):
         return escape(title)
     return f'<a href="{escape(url, quote=True)}">{escape(title)}</a>'
+
+
+def reply_messages(reply: Reply) -> list[str]:
+    """What a question got: the answer with its sources, or the message saying why not."""
+    return answer_messages(reply.answer) if reply.answer else plain(reply.text)
 
 
 def answer_messages(answer: Answer) -> list[str]:
