@@ -31,10 +31,11 @@ _NAME_WORD = rf"[{_UPPER}][^\W\d_]*"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     # a quoted title: the words between the quotes
     "title": re.compile(r"“([^“”]{12,160})”"),
-    # dates, each written one way (options share the way)
+    # dates, written with / or - (the options are written as the right one is)
     "date": re.compile(r"(?<=ngày )(\d{1,2}/\d{1,2}/\d{4})\b", re.IGNORECASE),
     "date-": re.compile(r"(?<=ngày )(\d{1,2}-\d{1,2}-\d{4})\b", re.IGNORECASE),
-    "month": re.compile(r"(?<=tháng )(\d{1,2}[/-]\d{4})\b", re.IGNORECASE),
+    "month": re.compile(r"(?<=tháng )(\d{1,2}/\d{4})\b", re.IGNORECASE),
+    "month-": re.compile(r"(?<=tháng )(\d{1,2}-\d{4})\b", re.IGNORECASE),
     "year": re.compile(r"(?<=năm )((?:19|20)\d{2})\b(?![/-]\d)", re.IGNORECASE),
     # a person named as "đồng chí Nguyễn Văn A"
     "person": re.compile(rf"(?<=[đĐ]ồng chí )({_NAME_WORD}(?: {_NAME_WORD}){{1,3}})"),
@@ -48,8 +49,20 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 _NOT_UNITS = frozenset(
     "va cua la den voi co duoc trong tai theo tu nam thang ngay so nhu khi da cho ve".split()
 )
+# What comes before a quoted title (a scare quote, “một thứ vũ khí”, is not one).
+_TITLE_CUE = re.compile(
+    r"\b(?:chu de|ve|nghi quyet|chi thi|ket luan|quy dinh|de an|chuong trinh|ke hoach|"
+    r"phong trao|cuoc van dong|cuoc thi|khau hieu|tac pham|cuon sach|sach|mo hinh|"
+    r"hoi thao|hoi nghi|chuyen de|(?:-|/)(?:nq|ct|kl|qd|da|kh)/\w+)\W{0,3}$"
+)
+TITLE_WORDS = (3, 40)
+# How far a wrong option may be from the right one and still be plausible.
+NUMBER_RATIO = 5.0  # a count between a fifth and five times the right one
+YEARS = 30  # a date or year within 30 years of the right one
+TITLE_RATIO = 3.0  # a title between a third and three times the right one's words
 _TAIL = re.compile(r"\s+(?:của|ngày|do|về)\s+|,|\s+\(")
-_KIND_OF = {"date-": "date", "month": "date", "year": "date", "percent": "count"}
+_KIND_OF = {"date-": "date", "month": "date", "month-": "date", "year": "date"}
+_KIND_OF["percent"] = "count"
 
 
 @dataclass(frozen=True)
@@ -195,8 +208,9 @@ class QuizMaker:
         pool = list(self.pools.get(blank.klass, ()))
         rng.shuffle(pool)
         out: list[str] = []
-        for key, value in pool:
-            if key in taken or fold(value) in folded:
+        for key, written in pool:
+            value = _written_as(blank, written)
+            if key in taken or fold(value) in folded or not _plausible(blank, key, value):
                 continue
             taken.add(key)
             out.append(value)
@@ -227,10 +241,44 @@ def blanks(sentence: str) -> Iterable[_Blank]:
             unit = fold(m[2]) if name == "count" else ""
             if unit in _NOT_UNITS:
                 continue
+            if name == "title" and not _is_title(sentence, a, m[1]):
+                continue
             taken.append((a, b))
             kind = _KIND_OF.get(name, name)
-            klass = f"count:{unit}" if unit else name
+            klass = f"count:{unit}" if unit else name.rstrip("-")  # dates: either way
             yield _Blank(kind, klass, a, b, m[1], _same(kind, m[1]))
+
+
+def _is_title(sentence: str, start: int, quoted: str) -> bool:
+    """Whether a quoted text is a title: of a few words, after what names one ("chủ đề",
+    "Nghị quyết … ", "phong trào", "về")."""
+    if not TITLE_WORDS[0] <= len(quoted.split()) <= TITLE_WORDS[1]:
+        return False
+    if _TITLE_CUE.search(fold(sentence[max(0, start - 40) : start - 1])):
+        return True
+    # right after a document's name: "Nghị quyết Trung ương 4 (khóa XI) “…”"
+    return any(0 <= start - end <= 15 for _, _, end in extract_references(sentence[:start]))
+
+
+def _written_as(blank: _Blank, value: str) -> str:
+    """A date written the way the right one is ("30-12-2011" for "ngày 15-5-2016")."""
+    if blank.kind != "date":
+        return value
+    return value.replace("/", "-") if "-" in blank.value else value.replace("-", "/")
+
+
+def _plausible(blank: _Blank, same: str, value: str) -> bool:
+    """Whether a wrong option is near enough the right one to be worth weighing: a count of
+    the same order, a year of the same period, a title of about the same length."""
+    if blank.kind == "count":
+        right, wrong = float(blank.same), float(same)
+        return right > 0 and wrong > 0 and 1 / NUMBER_RATIO <= wrong / right <= NUMBER_RATIO
+    if blank.kind == "date":  # the year: the last four digits of any date
+        return abs(int(value[-4:]) - int(blank.value[-4:])) <= YEARS
+    if blank.kind == "title":
+        ratio = len(value.split()) / len(blank.value.split())
+        return 1 / TITLE_RATIO <= ratio <= TITLE_RATIO
+    return True
 
 
 def _same(kind: str, value: str) -> str:
