@@ -40,6 +40,11 @@ Precision = Literal["bf16", "fp32"]
 # than 8,192 or 16,384 (docs/BENCHMARKS.md): the activations stay in the CPU's cache.
 MAX_BATCH_TOKENS = 4_096
 MAX_BATCH_ROWS = 64
+# Batches are padded to a few shapes: rows to a power of two, tokens to a multiple of
+# WIDTH_STEP. Every new shape costs oneDNN a compiled kernel and glibc a differently sized
+# block; a long-running bot sees questions of every length in batches of every size.
+WIDTH_STEP = 16
+PADDED_ROWS = 8  # questions' batches (up to 8 rows: 1, 2, 4, 8); an indexing batch is not
 TEXTS_PER_CALL = 32  # texts per task when `embed` indexes many
 
 
@@ -226,9 +231,10 @@ class TorchE5:
 
         c = self.config
         hidden, heads = c.hidden, c.heads
-        n, width = len(rows), max(len(r) for r in rows)
+        n, width = padded_shape(len(rows), max(len(r) for r in rows), c.positions)
         ids = np.zeros((n, width), dtype=np.int64)  # padding is masked; any id will do
-        lengths = np.array([len(r) for r in rows])
+        lengths = np.ones(n, dtype=np.int64)  # a padding row: one masked-in token, dropped
+        lengths[: len(rows)] = [len(r) for r in rows]
         for i, row in enumerate(rows):
             ids[i, : len(row)] = row
         with torch.inference_mode():
@@ -248,7 +254,17 @@ class TorchE5:
                 x = F.layer_norm(x + layer.down(up), (hidden,), *layer.norm2, c.eps)
             weights = valid.to(torch.float32)[..., None]
             sums = (x.view(n, width, hidden).float() * weights).sum(1)
-            return (sums / weights.sum(1)).numpy()
+            return (sums / weights.sum(1)).numpy()[: len(rows)]
+
+
+def padded_shape(rows: int, width: int, positions: int) -> tuple[int, int]:
+    """The shape a batch is run at: up to PADDED_ROWS rows padded to a power of two, the
+    width to a multiple of WIDTH_STEP."""
+    if WIDTH_STEP <= 1:
+        return rows, width
+    padded_rows = 1 << (rows - 1).bit_length() if rows <= PADDED_ROWS else rows
+    padded_width = min(positions, -(-width // WIDTH_STEP) * WIDTH_STEP)
+    return padded_rows, max(width, padded_width)
 
 
 def windows(ids: Sequence[int], size: int) -> list[tuple[int, int]]:

@@ -266,3 +266,24 @@ def test_the_hoidap_process_bounds_onednn_s_cache_unless_told_otherwise(tmp_path
 
     assert capacity() == str(index.e5torch.ONEDNN_CACHE_CAPACITY)
     assert capacity(ONEDNN_PRIMITIVE_CACHE_CAPACITY="1024") == "1024"
+
+
+def test_padding_batches_to_few_shapes_keeps_the_vectors(
+    torch_embedder: TorchE5Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Questions run at a few shapes (rows 1, 2, 4, 8; widths a multiple of 16) so that a
+    long-running bot compiles and allocates for few shapes; the padding is masked out."""
+    assert index.e5torch.padded_shape(3, 21, 512) == (4, 32)
+    assert index.e5torch.padded_shape(40, 250, 512) == (40, 256)  # an indexing batch
+    assert index.e5torch.padded_shape(2, 510, 512) == (2, 512)  # never past the positions
+    questions = [
+        "Chỉ thị 05 nói gì?",
+        "ct05 cua bct ve gi",
+        "Thành ủy Hạ Long đã cử bao nhiêu đảng viên đi học cao cấp lý luận chính trị?",
+    ]
+    padded = torch_embedder.embed_batch(questions, "query")
+    alone = np.stack([torch_embedder.embed_batch([q], "query")[0] for q in questions])
+    monkeypatch.setattr(index.e5torch, "WIDTH_STEP", 1)  # as before: each batch's own shape
+    exact = torch_embedder.embed_batch(questions, "query")
+
+    assert np.abs(padded - exact).max() < 1e-5 and np.abs(alone - exact).max() < 1e-5
