@@ -38,10 +38,14 @@ UPDATES = 300
 SEED = 20261207
 HUGE = 100_000
 MENTION = f"@{BOT['username']}"
+COMMANDS = ["tim", "vanban", "nguon", "xoa", "stats", "reindex", "them", "theodoi", "huytheodoi",
+            "ontap", "luu", "daluu", "boluu"]  # fmt: skip
 CALLBACK_DATA = [
     "", "x", ":", "src:", "src:abc", "src:99999", "more:1", "more:1:x", "more:1:999",
     "more:99999:1", "up:-1", "down:99999", "why:1:zzz", "why:1:", "more:１:1", "src:1" * 12,
     "up:1", "down:1", "why:1:wrong_source", "src:1", "more:1:1",
+    "save:1", "save:x", "save:99999", "quiz:1", "quiz:1:1", "quiz:1:1:0", "quiz:1:x:0",
+    "quiz:99999:1:9", "quiz:1:1:-1", "quiz:1:１:0",
 ]  # fmt: skip
 
 
@@ -76,7 +80,7 @@ def hostile_text(rng: random.Random) -> str:
         lambda: rng.choice(["👍", "👎", "👎 sai nguồn", "khong lien quan", "đã cũ"]),
         lambda: (
             "/"
-            + rng.choice(["tim", "vanban", "nguon", "xoa", "stats", "reindex", "them"])
+            + rng.choice(COMMANDS)
             + " "
             + rng.choice(["", "chỉ thị", "<i>", "kl21 " * 5000, "x" * HUGE, "../../etc/passwd"])
         ),
@@ -205,6 +209,7 @@ def telegram_updates(fake: FakeTelegram, rng: random.Random, n: int) -> list[dic
             )
         ),
         lambda: fake.update(callback_query=query(rng.choice(CALLBACK_DATA))),
+        lambda: fake.inline_query(5001, hostile_text(rng)),
         lambda: fake.update(callback_query=query(rng.choice(CALLBACK_DATA), with_message=False)),
         lambda: fake.update(
             message_reaction={
