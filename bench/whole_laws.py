@@ -13,11 +13,15 @@ counts for the article its unit label names ("Điều 5, khoản 2" → Điều 
 
 Prints R@1/5/10 and MRR@10 by article for both, with and without diacritics, and for the
 whole laws the share of answered questions (whose article is in the top 10) that cite it.
+`--sweep retrieval.answering.TITLED_UNIT_COVERAGE=0.4,0.5` (repeatable) runs the questions
+once per value (every combination) of tuning constants, on the same indexes.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import itertools
 import json
 import re
 import tempfile
@@ -95,6 +99,18 @@ def scores(ranks: list[int | None]) -> dict[str, float]:
     return out
 
 
+def sweep(specs: list[str]) -> list[list[tuple[object, str, float]]]:
+    """Every combination of the tuning constants' values: (module, name, value) each."""
+    axes = []
+    for spec in specs:
+        target, _, values = spec.partition("=")
+        module_name, _, name = target.rpartition(".")
+        module = importlib.import_module(module_name)
+        getattr(module, name)  # a misspelt name fails here, not silently
+        axes.append([(module, name, float(v)) for v in values.split(",")])
+    return [list(combination) for combination in itertools.product(*axes)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=sorted(SETS), default="alqac2022")
@@ -103,6 +119,13 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="where the laws and indexes go (default: tmp)")
     parser.add_argument(
         "--misses", type=Path, help="write the answered questions that miss the gold article"
+    )
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=V1,V2",
+        help="run with each value of a tuning constant in turn (repeat: every combination)",
     )
     args = parser.parse_args()
     corpus_name, questions_name = SETS[args.corpus]
@@ -143,55 +166,65 @@ def main() -> int:
         f"{built_split:.0f} s (split)"
     )
     misses = []
-    for condition in ("diacritics", "no-diacritics"):
-        split_ranks, whole_ranks = [], []
-        found_and_answered = cites_gold = split_answered = split_cites = 0
-        for q in questions:
-            text = q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
-            gold = q["gold_doc_ids"][0]
-            split_answer = split_answerer.answer(text, k=DEPTH)
-            split_rank = unit_ranks(split_answer.hits, gold, lambda h: h.chunk.doc_id)
-            split_ranks.append(split_rank)
-            if split_rank and split_rank <= 10 and not split_answer.abstained:
-                split_answered += 1
-                split_cites += gold in {c.doc_id for c in split_answer.citations}
-            answer = whole_answerer.answer(text, k=DEPTH)
-            rank = unit_ranks(answer.hits, gold, whole_key)
-            whole_ranks.append(rank)
-            if rank and rank <= 10 and not answer.abstained:
-                found_and_answered += 1
-                number = gold.rsplit("::", 1)[1]
-                cited = {
-                    m.group(1)
-                    for c in answer.citations
-                    if stems.get(c.doc_id) == gold.rsplit("::", 1)[0]
-                    and (m := _ARTICLE.match(c.unit))
-                }
-                cites_gold += number in cited
-                if number not in cited:
-                    misses.append(
-                        {
-                            "condition": condition,
-                            "question": text,
-                            "gold": gold,
-                            "rank": rank,
-                            "cited": [f"{stems.get(c.doc_id)} {c.unit}" for c in answer.citations],
-                            "answer": answer.text,
-                        }
-                    )
-        for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
-            figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
-            print(f"  {condition:14} {name:19} {figures}")
-        for name, cited, answered in (
-            ("pre-split articles", split_cites, split_answered),
-            ("whole laws", cites_gold, found_and_answered),
-        ):
-            share = cited / answered if answered else 0.0
-            print(
-                f"  {condition:14} {name}: the answer cites the gold article for "
-                f"{cited}/{answered} = {share:.3f} of the answered questions whose article "
-                "is in the top 10"
-            )
+    for setting in sweep(args.sweep):
+        for module, name, value in setting:
+            setattr(module, name, value)
+        if setting:
+            print("  ".join(f"{name} = {value}" for _, name, value in setting))
+        for condition in ("diacritics", "no-diacritics"):
+            split_ranks, whole_ranks = [], []
+            found_and_answered = cites_gold = split_answered = split_cites = 0
+            for q in questions:
+                text = (
+                    q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
+                )
+                gold = q["gold_doc_ids"][0]
+                split_answer = split_answerer.answer(text, k=DEPTH)
+                split_rank = unit_ranks(split_answer.hits, gold, lambda h: h.chunk.doc_id)
+                split_ranks.append(split_rank)
+                if split_rank and split_rank <= 10 and not split_answer.abstained:
+                    split_answered += 1
+                    split_cites += gold in {c.doc_id for c in split_answer.citations}
+                answer = whole_answerer.answer(text, k=DEPTH)
+                rank = unit_ranks(answer.hits, gold, whole_key)
+                whole_ranks.append(rank)
+                if rank and rank <= 10 and not answer.abstained:
+                    found_and_answered += 1
+                    number = gold.rsplit("::", 1)[1]
+                    cited = {
+                        m.group(1)
+                        for c in answer.citations
+                        if stems.get(c.doc_id) == gold.rsplit("::", 1)[0]
+                        and (m := _ARTICLE.match(c.unit))
+                    }
+                    cites_gold += number in cited
+                    if number not in cited:
+                        misses.append(
+                            {
+                                "condition": condition,
+                                "setting": {name: value for _, name, value in setting},
+                                "question": text,
+                                "gold": gold,
+                                "rank": rank,
+                                "cited": [
+                                    f"{stems.get(c.doc_id)} {c.unit}" for c in answer.citations
+                                ],
+                                "answer": answer.text,
+                            }
+                        )
+            for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
+                figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
+                print(f"  {condition:14} {name:19} {figures}")
+            for name, cited, answered in (
+                ("pre-split articles", split_cites, split_answered),
+                ("whole laws", cites_gold, found_and_answered),
+            ):
+                share = cited / answered if answered else 0.0
+                print(
+                    f"  {condition:14} {name}: the answer cites the gold article for "
+                    f"{cited}/{answered} = {share:.3f} of the answered questions whose article "
+                    "is in the top 10"
+                )
     if args.misses:
         with args.misses.open("w", encoding="utf-8") as f:
             for miss in misses:
