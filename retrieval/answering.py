@@ -1048,12 +1048,16 @@ def _choose_sentences(
     if per_article:
         return _one_per_article(candidates, share=0.0 if allowed is not None else LIST_SHARE)
     chosen: list[_Candidate] = []
+    said: set[str] = set()  # a sentence two articles share (a reprint) is one fact: quoted once
     length = 0
     for candidate in candidates:
         if len(chosen) == MAX_SENTENCES or candidate.score < KEEP_SHARE * candidates[0].score:
             break
         if chosen and length + len(candidate.text) > MAX_CHARS:
             continue
+        if (words := " ".join(candidate.text.split()).casefold()) in said:
+            continue
+        said.add(words)
         chosen.append(candidate)
         length += len(candidate.text)
     if not any(c.says >= floor or c.hit.reference_match for c in chosen):

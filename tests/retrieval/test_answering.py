@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
 from datetime import date
@@ -511,3 +512,36 @@ def test_no_content_sentence_answers_who_wrote_an_article(
 )
 def test_only_an_article_s_author_is_asked_from_a_byline(question: str, asks: bool) -> None:
     assert asks_author(question) is asks
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_a_sentence_two_articles_share_is_quoted_once(
+    tmp_path, embedder, seed_answerer: Answerer, question: str
+) -> None:
+    """A newspaper reprinting a paragraph of another's report: its sentences are the same
+    facts, so the answer quotes each once, not once per article (read twice otherwise)."""
+    first = seed_answerer.answer(question).citations[0]
+    article = next(a for a in read_paths([CORPUS]).articles if a.doc_id == first.doc_id)
+    where = article.text.index(first.quotes[0])
+    start, end = next((s, e) for s, e in split_paragraphs(article.text) if s <= where < e)
+    reprint = {
+        "doc_id": "reprint",
+        "title": f"Nhìn lại: {article.title}",
+        "text": "\n\n".join(
+            [
+                "Bài viết dưới đây trích lại một phần báo cáo đã đăng.",
+                article.text[start:end],
+                "Các chi bộ tổ chức học tập, quán triệt tới toàn thể đảng viên.",
+            ]
+        ),
+        "url": "http://example.vn/nhin-lai",
+        "source": "Báo ví dụ",
+    }
+    records = tmp_path / "reprint.jsonl"
+    records.write_text(json.dumps(reprint, ensure_ascii=False) + "\n", encoding="utf-8")
+    data_dir = tmp_path / "index"
+    IndexBuilder(data_dir, embedder, progress=False).build(read_paths([CORPUS, records]).articles)
+    answer = Answerer(Searcher(data_dir, embedder)).answer(question)
+    assert not answer.abstained
+    quotes = [" ".join(q.split()) for c in answer.citations for q in c.quotes]
+    assert len(quotes) == len(set(quotes)), answer.text
