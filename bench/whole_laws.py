@@ -111,6 +111,72 @@ def sweep(specs: list[str]) -> list[list[tuple[object, str, float]]]:
     return [list(combination) for combination in itertools.product(*axes)]
 
 
+def measure(
+    condition: str,
+    questions: list[dict],
+    split_answerer: Answerer,
+    whole_answerer: Answerer,
+    stems: dict[str, str],
+    setting: list[tuple[object, str, float]],
+    misses: list[dict],
+) -> None:
+    """Ask every question of both indexes under one condition; print the figures and add
+    the whole laws' answered questions that miss the gold article to `misses`."""
+
+    def whole_key(hit) -> str:
+        m = _ARTICLE.match(hit.chunk.unit)
+        return f"{stems[hit.chunk.doc_id]}::{m.group(1)}" if m else ""
+
+    split_ranks, whole_ranks = [], []
+    found_and_answered = cites_gold = split_answered = split_cites = 0
+    for q in questions:
+        text = q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
+        gold = q["gold_doc_ids"][0]
+        split_answer = split_answerer.answer(text, k=DEPTH)
+        split_rank = unit_ranks(split_answer.hits, gold, lambda h: h.chunk.doc_id)
+        split_ranks.append(split_rank)
+        if split_rank and split_rank <= 10 and not split_answer.abstained:
+            split_answered += 1
+            split_cites += gold in {c.doc_id for c in split_answer.citations}
+        answer = whole_answerer.answer(text, k=DEPTH)
+        rank = unit_ranks(answer.hits, gold, whole_key)
+        whole_ranks.append(rank)
+        if rank and rank <= 10 and not answer.abstained:
+            found_and_answered += 1
+            number = gold.rsplit("::", 1)[1]
+            cited = {
+                m.group(1)
+                for c in answer.citations
+                if stems.get(c.doc_id) == gold.rsplit("::", 1)[0] and (m := _ARTICLE.match(c.unit))
+            }
+            cites_gold += number in cited
+            if number not in cited:
+                misses.append(
+                    {
+                        "condition": condition,
+                        "setting": {name: value for _, name, value in setting},
+                        "question": text,
+                        "gold": gold,
+                        "rank": rank,
+                        "cited": [f"{stems.get(c.doc_id)} {c.unit}" for c in answer.citations],
+                        "answer": answer.text,
+                    }
+                )
+    for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
+        figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
+        print(f"  {condition:14} {name:19} {figures}")
+    for name, cited, answered in (
+        ("pre-split articles", split_cites, split_answered),
+        ("whole laws", cites_gold, found_and_answered),
+    ):
+        share = cited / answered if answered else 0.0
+        print(
+            f"  {condition:14} {name}: the answer cites the gold article for "
+            f"{cited}/{answered} = {share:.3f} of the answered questions whose article "
+            "is in the top 10"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=sorted(SETS), default="alqac2022")
@@ -151,10 +217,6 @@ def main() -> int:
     whole_answerer = Answerer(Searcher(out / "whole", embedder))
     split_answerer = Answerer(Searcher(out / "split", embedder))
 
-    def whole_key(hit) -> str:
-        m = _ARTICLE.match(hit.chunk.unit)
-        return f"{stems[hit.chunk.doc_id]}::{m.group(1)}" if m else ""
-
     with (EVAL / questions_name).open(encoding="utf-8") as lines:
         questions = [json.loads(line) for line in lines]
     if args.limit:
@@ -172,59 +234,7 @@ def main() -> int:
         if setting:
             print("  ".join(f"{name} = {value}" for _, name, value in setting))
         for condition in ("diacritics", "no-diacritics"):
-            split_ranks, whole_ranks = [], []
-            found_and_answered = cites_gold = split_answered = split_cites = 0
-            for q in questions:
-                text = (
-                    q["question"] if condition == "diacritics" else strip_diacritics(q["question"])
-                )
-                gold = q["gold_doc_ids"][0]
-                split_answer = split_answerer.answer(text, k=DEPTH)
-                split_rank = unit_ranks(split_answer.hits, gold, lambda h: h.chunk.doc_id)
-                split_ranks.append(split_rank)
-                if split_rank and split_rank <= 10 and not split_answer.abstained:
-                    split_answered += 1
-                    split_cites += gold in {c.doc_id for c in split_answer.citations}
-                answer = whole_answerer.answer(text, k=DEPTH)
-                rank = unit_ranks(answer.hits, gold, whole_key)
-                whole_ranks.append(rank)
-                if rank and rank <= 10 and not answer.abstained:
-                    found_and_answered += 1
-                    number = gold.rsplit("::", 1)[1]
-                    cited = {
-                        m.group(1)
-                        for c in answer.citations
-                        if stems.get(c.doc_id) == gold.rsplit("::", 1)[0]
-                        and (m := _ARTICLE.match(c.unit))
-                    }
-                    cites_gold += number in cited
-                    if number not in cited:
-                        misses.append(
-                            {
-                                "condition": condition,
-                                "setting": {name: value for _, name, value in setting},
-                                "question": text,
-                                "gold": gold,
-                                "rank": rank,
-                                "cited": [
-                                    f"{stems.get(c.doc_id)} {c.unit}" for c in answer.citations
-                                ],
-                                "answer": answer.text,
-                            }
-                        )
-            for name, ranks in (("pre-split articles", split_ranks), ("whole laws", whole_ranks)):
-                figures = "  ".join(f"{k} {v:.3f}" for k, v in scores(ranks).items())
-                print(f"  {condition:14} {name:19} {figures}")
-            for name, cited, answered in (
-                ("pre-split articles", split_cites, split_answered),
-                ("whole laws", cites_gold, found_and_answered),
-            ):
-                share = cited / answered if answered else 0.0
-                print(
-                    f"  {condition:14} {name}: the answer cites the gold article for "
-                    f"{cited}/{answered} = {share:.3f} of the answered questions whose article "
-                    "is in the top 10"
-                )
+            measure(condition, questions, split_answerer, whole_answerer, stems, setting, misses)
     if args.misses:
         with args.misses.open("w", encoding="utf-8") as f:
             for miss in misses:

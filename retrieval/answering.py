@@ -338,6 +338,8 @@ class _Candidate:
     score: float
     coverage: float
     says: float  # the share of what is asked that it holds, as the floor reads it
+    # The same sentence in other articles (a reprint): quoted once, cited to each of them.
+    also: list[_Candidate] = field(default_factory=list, compare=False)
 
     @property
     def text(self) -> str:
@@ -1048,16 +1050,21 @@ def _choose_sentences(
     if per_article:
         return _one_per_article(candidates, share=0.0 if allowed is not None else LIST_SHARE)
     chosen: list[_Candidate] = []
-    said: set[str] = set()  # a sentence two articles share (a reprint) is one fact: quoted once
+    # A sentence two news articles share (a reprint) is one fact: quoted once, cited to both.
+    # Two units of a document may word a clause alike, each of its own case: both stay.
+    said: dict[tuple[str, str], _Candidate] = {}
     length = 0
     for candidate in candidates:
         if len(chosen) == MAX_SENTENCES or candidate.score < KEEP_SHARE * candidates[0].score:
             break
         if chosen and length + len(candidate.text) > MAX_CHARS:
             continue
-        if (words := " ".join(candidate.text.split()).casefold()) in said:
+        words = (" ".join(candidate.text.split()).casefold(), candidate.hit.chunk.unit)
+        if (kept := said.get(words)) is not None:
+            if candidate.hit.chunk.doc_id not in {c.hit.chunk.doc_id for c in [kept, *kept.also]}:
+                kept.also.append(candidate)
             continue
-        said.add(words)
+        said[words] = candidate
         chosen.append(candidate)
         length += len(candidate.text)
     if not any(c.says >= floor or c.hit.reference_match for c in chosen):
@@ -1179,7 +1186,9 @@ def _compose(
     parts = []
     last_label = ""
     labelled = label or _place_label
-    for candidate in chosen:
+
+    def cite(candidate: _Candidate) -> int:
+        """The citation number of the candidate's paragraph (or unit), recording its quote."""
         chunk = candidate.hit.chunk
         article = candidate.hit.article
         offset = chunk.start + candidate.start
@@ -1200,11 +1209,15 @@ def _compose(
         first_hit.setdefault(number, candidate.hit)
         first_paragraph.setdefault(number, paragraph)
         passages.setdefault(number, passage)
+        return number
+
+    for candidate in chosen:
+        numbers_of = [cite(candidate), *(cite(c) for c in candidate.also)]
         if snap is not None and (said := labelled(candidate, snap)) != last_label:
             if said:
                 parts.append(introduce.format(said))
             last_label = said
-        parts.append(f"{candidate.text} [{number}]")
+        parts.append(f"{candidate.text} " + "".join(f"[{n}]" for n in numbers_of))
     citations = []
     for (doc_id, where), number in numbers.items():
         hit = first_hit[number]
