@@ -550,7 +550,7 @@ def test_a_sentence_two_articles_share_is_quoted_once(
     reprinted = [c for c in answer.citations if c.doc_id == "reprint"]
     for citation in reprinted:  # each quote of the reprint is also quoted from the original
         for quote in citation.quotes:
-            assert any(
-                quote in c.quotes for c in answer.citations if c.doc_id == first.doc_id
-            ), answer.text
+            assert any(quote in c.quotes for c in answer.citations if c.doc_id == first.doc_id), (
+                answer.text
+            )
             assert quote in article.text[start:end]
