@@ -289,5 +289,5 @@ def test_padding_batches_to_few_shapes_keeps_the_vectors(
     # In fp32 masking the padding changes nothing but the order of sums; in bf16 each shape
     # rounds its own way, as any two batch sizes do (the batch test's tolerance).
     assert _cosines(padded, exact).min() > 0.9999 and _cosines(alone, exact).min() > 0.9999
-    if str(torch_embedder.runtime.encoder.dtype) == "torch.float32":
+    if torch_embedder.runtime.precision == "fp32":
         assert np.abs(padded - exact).max() < 1e-5 and np.abs(alone - exact).max() < 1e-5
